@@ -1,0 +1,143 @@
+/**
+ * The event log: the one interface the PostgreSQL and SQLite backends implement. The store
+ * validates input, assigns ids and hashes before calling it; the log owns atomicity (locking,
+ * expected-version and idempotency checks, projections kept in the same transaction) and wraps
+ * driver errors into `BackendUnavailableError` at its boundary.
+ */
+import type {
+  ConversationInfo,
+  EventMetadata,
+  ExpectedVersion,
+  JsonObject,
+  ListOptions,
+  ListResult,
+  Message,
+  ReadResult,
+  RedactionMode,
+  Role,
+  StoredEvent,
+  WriteResult,
+} from '../events/types.js';
+
+/** A validated message with its id assigned and its idempotency hash computed. */
+export interface NewMessage {
+  id: string;
+  role: Role;
+  content: string;
+  metadata: JsonObject;
+  /** Hash of role, content and metadata, kept at append time so a redacted message still compares. */
+  contentHash: string;
+}
+
+export interface LogAppendRequest {
+  conversationId: string;
+  /** At least one message; ids unique within the batch. */
+  messages: NewMessage[];
+  expectedVersion: ExpectedVersion;
+  /** Owner when this append creates the conversation; recorded in event metadata either way. */
+  userId: string | null;
+  /** Event id for `conversation.started` when this append creates the conversation. */
+  startedEventId: string;
+  /** Metadata stored on every event written (userId already merged in by the store). */
+  metadata: EventMetadata;
+}
+
+export interface LogAppendResult {
+  version: number;
+  position: number;
+  outcome: 'appended' | 'already_appended';
+  /** The appended (or, for a retry, the originally stored) messages, in version order. */
+  messages: Message[];
+  /** Head version before this append; 0 when it created the conversation. */
+  previousVersion: number;
+  /** True when this append wrote `conversation.started`. */
+  created: boolean;
+}
+
+/** The last messages of a conversation and its head, all read from one consistent snapshot. */
+export interface TailSnapshot {
+  status: 'active' | 'deleted';
+  version: number;
+  /** Position of the conversation's last event. */
+  position: number;
+  /** Last `n` non-purged messages, oldest first. */
+  messages: Message[];
+}
+
+/** A single-event write other than a message: rename, redaction, soft delete. */
+export type ControlEvent =
+  | { type: 'conversation.renamed'; title: string }
+  | { type: 'message.redacted'; messageId: string; mode: RedactionMode; reason: string; by: string | null }
+  | { type: 'conversation.deleted' };
+
+export interface ControlRequest {
+  conversationId: string;
+  eventId: string;
+  event: ControlEvent;
+  metadata: EventMetadata;
+}
+
+/** A control write's result; `changed` is false for a no-op (deleting twice, redacting twice). */
+export interface ControlResult extends WriteResult {
+  changed: boolean;
+}
+
+/** Events across all conversations in commit order, and the checkpoint after the last one. */
+export interface GlobalBatch {
+  events: StoredEvent[];
+  checkpoint: string;
+}
+
+export interface EventLog {
+  readonly backend: 'postgres' | 'sqlite';
+
+  /** Applies pending migrations under a lock; records what it applied. Idempotent. */
+  migrate(): Promise<void>;
+
+  /**
+   * Appends messages atomically. Order of checks: conversation deleted → ConversationDeletedError;
+   * idempotency (all ids stored with equal hashes → already_appended; some stored, or a hash
+   * differs → IdempotencyConflictError); then the expected version (VersionConflictError with the
+   * actual head). Creating a conversation writes `conversation.started` first.
+   */
+  append(request: LogAppendRequest): Promise<LogAppendResult>;
+
+  /**
+   * Rename → NotFound/Deleted errors as the design says; redaction works on soft-deleted
+   * conversations too (an unknown messageId → ValidationError('messageId')); soft delete twice is a
+   * no-op. Redaction rewrites the message in place: mask blanks content, purge also blanks metadata
+   * and hides the message from tails; both drop it from search and refresh the preview.
+   */
+  control(request: ControlRequest): Promise<ControlResult>;
+
+  /** Removes every row of the conversation; returns its last position, null when unknown. */
+  hardDelete(conversationId: string): Promise<{ position: number } | null>;
+
+  /** Events in a version range, inclusive; null when the conversation is unknown. */
+  read(
+    conversationId: string,
+    options: { fromVersion: number; toVersion: number; direction: 'forward' | 'backward'; limit: number },
+  ): Promise<ReadResult | null>;
+
+  /** Last `n` visible messages and the head, from one snapshot; null when unknown. */
+  tail(conversationId: string, n: number): Promise<TailSnapshot | null>;
+
+  getConversation(conversationId: string): Promise<ConversationInfo | null>;
+
+  /** `limit` already validated (1…500). */
+  listConversations(options: ListOptions & { limit: number }): Promise<ListResult>;
+
+  /** Next events after `checkpoint` in commit order (never skipping a late-committing one). */
+  readAll(checkpoint: string | 'start', limit: number): Promise<GlobalBatch>;
+
+  /** A checkpoint after everything committed now. */
+  endCheckpoint(): Promise<string>;
+
+  /** Calls `listener` when new events may have been committed (a hint, not the truth). */
+  onWake(listener: () => void): () => void;
+
+  /** Round trip to the server, bounded by the query timeout. */
+  ping(): Promise<void>;
+
+  close(): Promise<void>;
+}

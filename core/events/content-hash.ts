@@ -1,0 +1,24 @@
+import { createHash } from 'node:crypto';
+import type { JsonValue, Role } from './types.js';
+
+/** JSON with object keys sorted, so equal metadata hashes equally whatever its key order. */
+export function canonicalJson(value: JsonValue): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const keys = Object.keys(value).sort();
+  return `{${keys.map((key) => `${JSON.stringify(key)}:${canonicalJson(value[key] as JsonValue)}`).join(',')}}`;
+}
+
+/**
+ * The idempotency fingerprint of a message, kept at append time: a retry compares against it, so
+ * a message redacted since still recognises its own retry without keeping the text.
+ */
+export function contentHash(role: Role, content: string, metadata: { [key: string]: JsonValue }): string {
+  return createHash('sha256')
+    .update(role)
+    .update('\u0000')
+    .update(content)
+    .update('\u0000')
+    .update(canonicalJson(metadata))
+    .digest('base64url');
+}

@@ -1,0 +1,178 @@
+/**
+ * The event model: one event type per fact, each with a small typed payload, and the shapes the
+ * public API returns. Times are ISO 8601 UTC strings.
+ */
+
+/** Who wrote a message. */
+export type Role = 'system' | 'user' | 'assistant' | 'tool';
+export const ROLES: readonly Role[] = ['system', 'user', 'assistant', 'tool'];
+
+/** JSON-serialisable values, as stored in metadata. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+/** What a caller appends. `id` (a UUID) becomes the event id: retries that pass it are idempotent. */
+export interface MessageInput {
+  role: Role;
+  content: string;
+  id?: string;
+  /** The message's own metadata: model, tokens, latencyMs, tool calls… */
+  metadata?: JsonObject;
+}
+
+/** A message: the projection of a `message.appended` event. Its `id` is the event id. */
+export interface Message {
+  id: string;
+  conversationId: string;
+  version: number;
+  role: Role;
+  content: string;
+  createdAt: string;
+  metadata: JsonObject;
+  redacted: boolean;
+}
+
+export type RedactionMode = 'mask' | 'purge';
+
+/** Payloads by event type. */
+export interface EventDataMap {
+  'conversation.started': { userId: string | null };
+  'message.appended': {
+    role: Role;
+    content: string;
+    metadata: JsonObject;
+    /** Set once the message was redacted: its content (and, for purge, metadata) is gone. */
+    redacted?: RedactionMode;
+  };
+  'message.redacted': { messageId: string; mode: RedactionMode; reason: string; by: string | null };
+  'conversation.renamed': { title: string };
+  'conversation.deleted': { hard: false };
+}
+
+export type EventType = keyof EventDataMap;
+export const EVENT_TYPES: readonly EventType[] = [
+  'conversation.started',
+  'message.appended',
+  'message.redacted',
+  'conversation.renamed',
+  'conversation.deleted',
+];
+
+/** Event metadata: who and why, never content. */
+export interface EventMetadata {
+  userId?: string;
+  requestId?: string;
+  correlationId?: string;
+  causationId?: string;
+  [key: string]: JsonValue | undefined;
+}
+
+/** An event as stored in the log. */
+export type StoredEvent = {
+  [T in EventType]: {
+    conversationId: string;
+    /** 1, 2, 3 … gap-free per conversation. */
+    version: number;
+    /** Global, monotonic, not gap-free. */
+    position: number;
+    eventId: string;
+    type: T;
+    data: EventDataMap[T];
+    metadata: EventMetadata;
+    recordedAt: string;
+  };
+}[EventType];
+
+export type ConversationStatus = 'active' | 'deleted';
+
+/** One row of the conversations projection; listing never scans messages. */
+export interface ConversationInfo {
+  conversationId: string;
+  userId: string | null;
+  title: string | null;
+  status: ConversationStatus;
+  version: number;
+  messageCount: number;
+  createdAt: string;
+  /** Time of the last appended message (every conversation starts with one). */
+  lastMessageAt: string;
+  /** First 200 code points of the last unredacted message's content, no ellipsis. */
+  preview: string;
+}
+
+/** A conversation folded up to some version (see `stateAt`). */
+export interface ConversationState {
+  conversationId: string;
+  userId: string | null;
+  title: string | null;
+  status: ConversationStatus;
+  version: number;
+  messages: Message[];
+}
+
+/** `expectedVersion` of an append: the version before it. `0` means `'no_stream'`. */
+export type ExpectedVersion = number | 'any' | 'no_stream' | 'exists';
+
+export interface AppendOptions {
+  expectedVersion?: ExpectedVersion;
+  userId?: string;
+  metadata?: EventMetadata;
+}
+
+export interface AppendResult {
+  conversationId: string;
+  /** The head version after the append (for a retry: the head the original append produced). */
+  version: number;
+  /** Position of the last event written. */
+  position: number;
+  outcome: 'appended' | 'already_appended';
+  messages: Message[];
+}
+
+export interface ReadOptions {
+  fromVersion?: number;
+  toVersion?: number;
+  direction?: 'forward' | 'backward';
+  limit?: number;
+}
+
+export interface ReadResult {
+  events: StoredEvent[];
+  /** The conversation's true head version. */
+  version: number;
+}
+
+export interface ListOptions {
+  userId?: string;
+  search?: string;
+  cursor?: string;
+  limit?: number;
+  includeDeleted?: boolean;
+}
+
+export interface ListResult {
+  items: ConversationInfo[];
+  nextCursor?: string;
+}
+
+export interface WriteOptions {
+  userId?: string;
+  metadata?: EventMetadata;
+}
+
+export interface RedactOptions extends WriteOptions {
+  mode: RedactionMode;
+  reason: string;
+  by?: string;
+}
+
+export interface DeleteOptions extends WriteOptions {
+  hard?: boolean;
+}
+
+/** The result of a write that appends one event (rename, redact, soft delete). */
+export interface WriteResult {
+  conversationId: string;
+  version: number;
+  position: number;
+}

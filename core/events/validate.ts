@@ -1,0 +1,167 @@
+/**
+ * Input validation at the API boundary: every check names the field it rejects, and runs before
+ * anything is written. Hand-written rather than schema-driven because it sits on the append hot path.
+ */
+import { ValidationError } from '../errors/errors.js';
+import type { Limits } from './limits.js';
+import { ROLES, type EventMetadata, type ExpectedVersion, type JsonObject, type JsonValue, type MessageInput, type Role } from './types.js';
+
+// C0 and C1 controls (U+0000–U+001F, U+007F–U+009F).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+// Content may hold newlines and tabs, no other C0 control.
+const CONTENT_CONTROL = /[\u0000-\u0008\u000b-\u001f]/u;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
+const encoder = new TextEncoder();
+
+function codePoints(value: string): number {
+  let count = 0;
+  for (const _ of value) count++;
+  return count;
+}
+
+function utf8Bytes(value: string): number {
+  // Fast path: every UTF-16 unit takes at most 3 bytes, so short strings need no count.
+  if (value.length * 3 <= 64) return encoder.encode(value).length;
+  return Buffer.byteLength(value, 'utf8');
+}
+
+/** A conversation id, user id or similar: printable text, trimmed, bounded. */
+export function validateId(field: string, value: unknown, limits: Limits): string {
+  if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
+  if (value.length === 0) throw new ValidationError(field, 'must not be empty');
+  if (!value.isWellFormed()) throw new ValidationError(field, 'must be well-formed Unicode');
+  if (value.length > limits.maxIdLength * 2 || codePoints(value) > limits.maxIdLength) {
+    throw new ValidationError(field, `must be at most ${limits.maxIdLength} code points`);
+  }
+  if (value.trim() !== value) throw new ValidationError(field, 'must not start or end with whitespace');
+  if (CONTROL.test(value)) throw new ValidationError(field, 'must not contain control characters');
+  return value;
+}
+
+export function validateUuid(field: string, value: unknown): string {
+  if (typeof value !== 'string' || !UUID.test(value)) throw new ValidationError(field, 'must be a UUID');
+  return value.toLowerCase();
+}
+
+export function validateRole(field: string, value: unknown): Role {
+  if (typeof value !== 'string' || !(ROLES as readonly string[]).includes(value)) {
+    throw new ValidationError(field, `must be one of ${ROLES.join(', ')}`);
+  }
+  return value as Role;
+}
+
+export function validateContent(field: string, value: unknown, limits: Limits): string {
+  if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
+  if (!value.isWellFormed()) throw new ValidationError(field, 'must be well-formed Unicode');
+  if (utf8Bytes(value) > limits.maxContentBytes) {
+    throw new ValidationError(field, `must be at most ${limits.maxContentBytes} bytes (UTF-8)`);
+  }
+  if (CONTENT_CONTROL.test(value)) throw new ValidationError(field, 'must not contain control characters other than newline and tab');
+  return value;
+}
+
+/** Free text such as titles and reasons: no control characters, bounded in code points. */
+export function validateText(field: string, value: unknown, maxLength: number, options: { allowEmpty?: boolean } = {}): string {
+  if (typeof value !== 'string') throw new ValidationError(field, 'must be a string');
+  if (!options.allowEmpty && value.trim().length === 0) throw new ValidationError(field, 'must not be empty');
+  if (!value.isWellFormed()) throw new ValidationError(field, 'must be well-formed Unicode');
+  if (value.length > maxLength * 2 || codePoints(value) > maxLength) throw new ValidationError(field, `must be at most ${maxLength} code points`);
+  if (CONTROL.test(value)) throw new ValidationError(field, 'must not contain control characters');
+  return value;
+}
+
+function checkJson(field: string, value: unknown, depth: number, seen: Set<object>): void {
+  if (value === null || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    // PostgreSQL's jsonb cannot hold U+0000 or lone surrogates; refuse them for every backend alike.
+    if (value.includes('\u0000') || !value.isWellFormed()) throw new ValidationError(field, 'must not contain NUL or unpaired surrogates');
+    return;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ValidationError(field, 'must contain only finite numbers');
+    return;
+  }
+  if (depth > 32) throw new ValidationError(field, 'is nested too deeply');
+  if (typeof value !== 'object') throw new ValidationError(field, 'must be JSON (no functions, undefined, symbols or bigints)');
+  if (seen.has(value)) throw new ValidationError(field, 'must not contain cycles');
+  seen.add(value);
+  if (Array.isArray(value)) {
+    for (const item of value) checkJson(field, item, depth + 1, seen);
+  } else {
+    const proto = Object.getPrototypeOf(value) as unknown;
+    if (proto !== Object.prototype && proto !== null) throw new ValidationError(field, 'must hold plain objects only');
+    for (const [key, item] of Object.entries(value)) {
+      if (key.includes('\u0000') || !key.isWellFormed()) throw new ValidationError(field, 'must not contain NUL or unpaired surrogates in keys');
+      if (item === undefined) throw new ValidationError(field, 'must not contain undefined values');
+      checkJson(field, item, depth + 1, seen);
+    }
+  }
+  seen.delete(value);
+}
+
+/** A JSON object within the size limit; returns it with its serialised form. */
+export function validateMetadata(field: string, value: unknown, limits: Limits): { value: JsonObject; json: string } {
+  if (value === undefined) return { value: {}, json: '{}' };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError(field, 'must be a JSON object');
+  checkJson(field, value, 0, new Set());
+  const json = JSON.stringify(value);
+  if (utf8Bytes(json) > limits.maxMetadataBytes) throw new ValidationError(field, `must serialise to at most ${limits.maxMetadataBytes} bytes`);
+  return { value: value as JsonObject, json };
+}
+
+export function validateEventMetadata(field: string, value: unknown, limits: Limits): EventMetadata {
+  const { value: metadata } = validateMetadata(field, value, limits);
+  for (const key of ['userId', 'requestId', 'correlationId', 'causationId'] as const) {
+    const item: JsonValue | undefined = metadata[key];
+    if (item !== undefined && typeof item !== 'string') throw new ValidationError(`${field}.${key}`, 'must be a string');
+  }
+  return metadata as EventMetadata;
+}
+
+export function validateExpectedVersion(value: unknown): ExpectedVersion {
+  if (value === undefined) return 'any';
+  if (value === 'any' || value === 'no_stream' || value === 'exists') return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value === 0 ? 'no_stream' : value;
+  throw new ValidationError('expectedVersion', "must be a non-negative integer, 'any', 'no_stream' or 'exists'");
+}
+
+export function validateInteger(field: string, value: unknown, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ValidationError(field, `must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+export interface ValidMessage {
+  id: string | undefined;
+  role: Role;
+  content: string;
+  metadata: JsonObject;
+  metadataJson: string;
+}
+
+/** Validates one append batch; the same id twice is refused. */
+export function validateMessages(input: unknown, limits: Limits): ValidMessage[] {
+  const list: unknown[] = Array.isArray(input) ? input : [input];
+  if (list.length === 0) throw new ValidationError('messages', 'must hold at least one message');
+  if (list.length > limits.maxBatch) throw new ValidationError('messages', `must hold at most ${limits.maxBatch} messages`);
+  const ids = new Set<string>();
+  return list.map((raw) => {
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw new ValidationError('message', 'must be an object');
+    const message = raw as Partial<Record<keyof MessageInput, unknown>>;
+    let id: string | undefined;
+    if (message.id !== undefined) {
+      id = validateUuid('id', message.id);
+      if (ids.has(id)) throw new ValidationError('id', 'appears twice in one batch');
+      ids.add(id);
+    }
+    const metadata = validateMetadata('metadata', message.metadata, limits);
+    return {
+      id,
+      role: validateRole('role', message.role),
+      content: validateContent('content', message.content, limits),
+      metadata: metadata.value,
+      metadataJson: metadata.json,
+    };
+  });
+}

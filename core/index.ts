@@ -1,0 +1,86 @@
+/**
+ * Scrollback's public API. Everything a chat backend or the console uses is listed here by name;
+ * nothing else in `core/` is part of the contract.
+ */
+
+/** Opens a store from a config object, else from the environment. */
+export { openStore } from './store/open-store.js';
+
+/** Store configuration, and how the environment maps onto it. */
+export { configFromEnvironment, type StoreConfig } from './store/config.js';
+
+/** The store interface and the shapes of its health, cache and subscription calls. */
+export type {
+  BackendHealth,
+  BackendName,
+  CacheApi,
+  CacheEntryReport,
+  CacheVerdict,
+  ConversationStore,
+  EventsHandler,
+  HealthReport,
+  HealthStatus,
+  StoreMode,
+  SubscribeFrom,
+  TailSource,
+  Unsubscribe,
+} from './store/types.js';
+
+/** The event model and the shapes the API takes and returns. */
+export type {
+  AppendOptions,
+  AppendResult,
+  ConversationInfo,
+  ConversationState,
+  ConversationStatus,
+  DeleteOptions,
+  EventDataMap,
+  EventMetadata,
+  EventType,
+  ExpectedVersion,
+  JsonObject,
+  JsonValue,
+  ListOptions,
+  ListResult,
+  Message,
+  MessageInput,
+  ReadOptions,
+  ReadResult,
+  RedactOptions,
+  RedactionMode,
+  Role,
+  StoredEvent,
+  WriteOptions,
+  WriteResult,
+} from './events/types.js';
+
+/** The event types and roles, as values (for validation and UIs). */
+export { EVENT_TYPES, ROLES } from './events/types.js';
+
+/** Input limits and their defaults. */
+export { DEFAULT_LIMITS, type Limits } from './events/limits.js';
+
+/** What a cache script did; what Redis holds for a conversation. */
+export type { CacheEntry, CacheInspection, ScriptOutcome } from './cache/conversation-cache.js';
+
+/** Metrics as `stats()` returns them and instances publish them. */
+export type { InstanceStats, LatencySummary, RedisServerInfo, StoreStats, TierStats } from './metrics/types.js';
+
+/** The logger interface a store accepts in its config. */
+export type { Logger } from './logging/logger.js';
+
+/** Errors: one base class with a stable `code` and the driver error as `cause`. */
+export {
+  BackendUnavailableError,
+  ConversationDeletedError,
+  ConversationNotFoundError,
+  IdempotencyConflictError,
+  isScrollbackError,
+  ScrollbackError,
+  ValidationError,
+  VersionConflictError,
+  type ScrollbackErrorCode,
+} from './errors/errors.js';
+
+/** Replay: fold events into a conversation's state (what `stateAt` does, for events you hold). */
+export { emptyState, foldEvents, messageFromEvent } from './events/fold.js';

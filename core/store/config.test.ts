@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { ValidationError } from '../errors/errors.js';
+import { configFromEnvironment, resolveConfig } from './config.js';
+
+describe('configuration', () => {
+  it('reads the environment, SCROLLBACK_* first', () => {
+    const config = configFromEnvironment({
+      SCROLLBACK_DATABASE_URL: 'postgres://a@db/app',
+      DATABASE_URL: 'postgres://ignored@db/app',
+      REDIS_URL: 'redis://cache:6379',
+      SCROLLBACK_CACHE_TTL_SECONDS: '60',
+    });
+    expect(config).toMatchObject({ postgres: { url: 'postgres://a@db/app' }, redis: { url: 'redis://cache:6379' }, cache: { ttlSeconds: 60, maxMessages: 50 } });
+  });
+
+  it('picks the mode from the configured backends', () => {
+    expect(resolveConfig({ sqlite: { path: ':memory:' } }).mode).toBe('embedded');
+    expect(resolveConfig({ postgres: { url: 'postgres://db/x' } }).mode).toBe('postgres');
+    expect(resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url: 'rediss://c:6380' } }).mode).toBe('hybrid');
+  });
+
+  it('applies the documented defaults', () => {
+    const resolved = resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c' } });
+    expect(resolved.cache).toEqual({ ttlSeconds: 3600, maxMessages: 50, l1: { ttlMs: 2000, maxEntries: 10_000 } });
+    expect(resolved.redis?.commandTimeoutMs).toBe(250);
+    expect(resolved.postgres).toMatchObject({ connectTimeoutMs: 3000, queryTimeoutMs: 5000 });
+    expect(resolved.limits).toEqual({ maxIdLength: 256, maxContentBytes: 1048576, maxMetadataBytes: 65536, maxBatch: 1000, maxTitleLength: 1000 });
+  });
+
+  it.each([
+    [{}, 'config'],
+    [{ redis: { url: 'redis://c' } }, 'redis'],
+    [{ postgres: { url: 'not a url' } }, 'postgres.url'],
+    [{ postgres: { url: 'mysql://db/x' } }, 'postgres.url'],
+    [{ postgres: { url: 'postgres://db/x' }, redis: { url: 'http://c' } }, 'redis.url'],
+    [{ sqlite: { path: '' } }, 'sqlite.path'],
+    [{ sqlite: { path: 'x' }, cache: { maxMessages: 0 } }, 'cache.maxMessages'],
+    [{ sqlite: { path: 'x' }, limits: { maxBatch: -1 } }, 'limits.maxBatch'],
+  ])('refuses %j naming %s', (config, field) => {
+    expect(() => resolveConfig(config)).toThrow(ValidationError);
+    try {
+      resolveConfig(config);
+    } catch (error) {
+      expect(error).toMatchObject({ field });
+    }
+  });
+
+  it('never echoes a password from a malformed URL', () => {
+    try {
+      resolveConfig({ postgres: { url: 'postgres://user:hunter2@[bad' } });
+      expect.unreachable();
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('hunter2');
+    }
+  });
+});

@@ -1,0 +1,149 @@
+/**
+ * Store configuration: a config object, else the environment (never both: explicit beats ambient).
+ * Which backends are configured picks the mode.
+ */
+import type { Cluster, Redis } from 'ioredis';
+import type { Pool } from 'pg';
+import { ValidationError } from '../errors/errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../events/limits.js';
+import type { Logger } from '../logging/logger.js';
+import type { StoreMode } from './types.js';
+
+export interface StoreConfig {
+  /** The log of record. `pool`: an application's own `pg.Pool` (not ended by `close()`). */
+  postgres?: { url?: string; pool?: Pool; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
+  /** The shared cache. `client`: an application's own ioredis client (not closed by `close()`). */
+  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs?: number };
+  /** The embedded log (a file path, or ':memory:'). */
+  sqlite?: { path: string };
+  cache?: {
+    /** Sliding TTL of a cached conversation (default 3600). */
+    ttlSeconds?: number;
+    /** Messages kept per cached conversation (default 50); larger tails read the log. */
+    maxMessages?: number;
+    /** The in-process tier in front of Redis (hybrid mode): false to turn it off. */
+    l1?: false | { ttlMs?: number; maxEntries?: number };
+  };
+  limits?: Partial<Limits>;
+  /** How often this instance publishes its metrics to Redis (default 5000 ms). */
+  metrics?: { publishIntervalMs?: number };
+  /** Where warnings go (default: JSON lines on stderr). Never given message content or secrets. */
+  logger?: Logger;
+}
+
+export interface ResolvedConfig {
+  mode: StoreMode;
+  postgres?: { url?: string; pool?: Pool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
+  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs: number };
+  sqlite?: { path: string };
+  cache: { ttlSeconds: number; maxMessages: number; l1: false | { ttlMs: number; maxEntries: number } };
+  limits: Limits;
+  metrics: { publishIntervalMs: number };
+  logger?: Logger;
+}
+
+type Env = Record<string, string | undefined>;
+
+function positiveInt(field: string, value: unknown, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (value === undefined || value === '') return fallback;
+  const number = typeof value === 'string' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isSafeInteger(number) || number < 1 || number > max) {
+    throw new ValidationError(field, `must be an integer from 1 to ${max}`);
+  }
+  return number;
+}
+
+function checkUrl(field: string, value: unknown, protocols: readonly string[]): string {
+  if (typeof value !== 'string' || value.length === 0) throw new ValidationError(field, 'must be a URL');
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (error) {
+    // The URL may hold a password: never echo it.
+    throw new ValidationError(field, 'is not a valid URL', { cause: error instanceof Error ? new Error(error.name) : undefined });
+  }
+  if (!protocols.includes(url.protocol)) throw new ValidationError(field, `must use ${protocols.join(' or ')}`);
+  if (url.hostname === '' && !url.searchParams.has('host')) throw new ValidationError(field, 'must name a host');
+  return value;
+}
+
+/** Reads `StoreConfig` from the environment variables DESIGN.md lists. */
+export function configFromEnvironment(env: Env = process.env): StoreConfig {
+  const databaseUrl = env.SCROLLBACK_DATABASE_URL ?? env.DATABASE_URL;
+  const redisUrl = env.SCROLLBACK_REDIS_URL ?? env.REDIS_URL;
+  const sqlitePath = env.SCROLLBACK_SQLITE_PATH;
+  return {
+    ...(databaseUrl ? { postgres: { url: databaseUrl } } : {}),
+    ...(redisUrl ? { redis: { url: redisUrl } } : {}),
+    ...(sqlitePath ? { sqlite: { path: sqlitePath } } : {}),
+    cache: {
+      ttlSeconds: positiveInt('SCROLLBACK_CACHE_TTL_SECONDS', env.SCROLLBACK_CACHE_TTL_SECONDS, 3600),
+      maxMessages: positiveInt('SCROLLBACK_CACHE_MAX_MESSAGES', env.SCROLLBACK_CACHE_MAX_MESSAGES, 50),
+    },
+  };
+}
+
+const REDIS_PROTOCOLS = ['redis:', 'rediss:', 'redis+cluster:', 'rediss+cluster:', 'redis+sentinel:', 'rediss+sentinel:'] as const;
+
+/** Validates a config object and fills in defaults. */
+export function resolveConfig(config: StoreConfig): ResolvedConfig {
+  if (config === null || typeof config !== 'object') throw new ValidationError('config', 'must be an object');
+  const { postgres, redis, sqlite } = config;
+  if (redis !== undefined && postgres === undefined) throw new ValidationError('redis', 'the Redis cache needs postgres as its log');
+  if (postgres === undefined && sqlite === undefined) {
+    throw new ValidationError('config', 'configure postgres (SCROLLBACK_DATABASE_URL) or sqlite (SCROLLBACK_SQLITE_PATH)');
+  }
+  if (postgres !== undefined && sqlite !== undefined) {
+    throw new ValidationError('sqlite', 'the SQLite fallback beside PostgreSQL is not available yet: configure one log');
+  }
+  if (postgres !== undefined && postgres.pool === undefined) checkUrl('postgres.url', postgres.url, ['postgres:', 'postgresql:']);
+  if (redis !== undefined && redis.client === undefined) checkUrl('redis.url', redis.url, REDIS_PROTOCOLS);
+  if (sqlite !== undefined && (typeof sqlite.path !== 'string' || sqlite.path.length === 0 || sqlite.path.includes('\u0000'))) {
+    throw new ValidationError('sqlite.path', 'must be a file path');
+  }
+
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  for (const key of Object.keys(DEFAULT_LIMITS) as (keyof Limits)[]) {
+    limits[key] = positiveInt(`limits.${key}`, config.limits?.[key], DEFAULT_LIMITS[key]);
+  }
+  const l1 = config.cache?.l1;
+  const mode: StoreMode = sqlite !== undefined ? 'embedded' : redis !== undefined ? 'hybrid' : 'postgres';
+  return {
+    mode,
+    ...(postgres
+      ? {
+          postgres: {
+            ...(postgres.url !== undefined ? { url: postgres.url } : {}),
+            ...(postgres.pool !== undefined ? { pool: postgres.pool } : {}),
+            poolSize: positiveInt('postgres.poolSize', postgres.poolSize, 10, 1000),
+            connectTimeoutMs: positiveInt('postgres.connectTimeoutMs', postgres.connectTimeoutMs, 3000),
+            queryTimeoutMs: positiveInt('postgres.queryTimeoutMs', postgres.queryTimeoutMs, 5000),
+          },
+        }
+      : {}),
+    ...(redis
+      ? {
+          redis: {
+            ...(redis.url !== undefined ? { url: redis.url } : {}),
+            ...(redis.client !== undefined ? { client: redis.client } : {}),
+            commandTimeoutMs: positiveInt('redis.commandTimeoutMs', redis.commandTimeoutMs, 250),
+          },
+        }
+      : {}),
+    ...(sqlite ? { sqlite: { path: sqlite.path } } : {}),
+    cache: {
+      ttlSeconds: positiveInt('cache.ttlSeconds', config.cache?.ttlSeconds, 3600),
+      maxMessages: positiveInt('cache.maxMessages', config.cache?.maxMessages, 50, 10_000),
+      l1:
+        l1 === false
+          ? false
+          : {
+              ttlMs: positiveInt('cache.l1.ttlMs', l1?.ttlMs, 2000),
+              maxEntries: positiveInt('cache.l1.maxEntries', l1?.maxEntries, 10_000),
+            },
+    },
+    limits,
+    metrics: { publishIntervalMs: positiveInt('metrics.publishIntervalMs', config.metrics?.publishIntervalMs, 5000) },
+    ...(config.logger !== undefined ? { logger: config.logger } : {}),
+  };
+}

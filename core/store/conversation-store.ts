@@ -1,0 +1,282 @@
+/**
+ * The store: validates input at the boundary, writes to the log of record, keeps the cache tiers
+ * versioned behind it, and answers reads from the fastest tier that is known to be right.
+ */
+import { v7 as uuidv7 } from 'uuid';
+import type { EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
+import type { TieredCache } from '../cache/tiered-cache.js';
+import { ConversationDeletedError, ConversationNotFoundError, ValidationError } from '../errors/errors.js';
+import { contentHash } from '../events/content-hash.js';
+import { emptyState, foldEvents } from '../events/fold.js';
+import type { Limits } from '../events/limits.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  ConversationInfo,
+  ConversationState,
+  DeleteOptions,
+  EventMetadata,
+  ListOptions,
+  ListResult,
+  Message,
+  MessageInput,
+  ReadOptions,
+  ReadResult,
+  RedactOptions,
+  WriteOptions,
+  WriteResult,
+} from '../events/types.js';
+import {
+  validateEventMetadata,
+  validateExpectedVersion,
+  validateId,
+  validateInteger,
+  validateMessages,
+  validateText,
+  validateUuid,
+} from '../events/validate.js';
+import type { Logger } from '../logging/logger.js';
+import type { StatsRecorder } from '../metrics/stats-recorder.js';
+import type { StoreStats } from '../metrics/types.js';
+import { startSubscription } from './subscription.js';
+import type { CacheApi, ConversationStore, EventsHandler, HealthReport, StoreMode, SubscribeFrom, TailSource, Unsubscribe } from './types.js';
+
+const MAX_TAIL = 10_000;
+const MAX_READ = 10_000;
+const DEFAULT_READ_LIMIT = 1000;
+const MAX_LIST = 500;
+const MAX_REASON = 1000;
+
+export interface StoreParts {
+  mode: StoreMode;
+  log: EventLog;
+  cache: TieredCache;
+  cacheApi: (store: ConversationStore) => CacheApi;
+  stats: StatsRecorder;
+  limits: Limits;
+  maxCachedMessages: number;
+  logger: Logger;
+  backendStates: () => StoreStats['backends'];
+  health: () => Promise<HealthReport>;
+  /** Releases what the store owns (connections, timers), after the log and cache stop being used. */
+  shutdown: () => Promise<void>;
+}
+
+function eventMetadata(options: WriteOptions | undefined, limits: Limits): EventMetadata {
+  const metadata = validateEventMetadata('metadata', options?.metadata, limits);
+  const userId = options?.userId === undefined ? undefined : validateId('userId', options.userId, limits);
+  return userId === undefined ? { ...metadata } : { ...metadata, userId };
+}
+
+export function createConversationStore(parts: StoreParts): ConversationStore {
+  const { log, cache, limits, stats } = parts;
+  const subscriptions = new Set<Unsubscribe>();
+  let writeGate: Promise<unknown> = Promise.resolve();
+  let closed = false;
+
+  const open = (): void => {
+    if (closed) throw new ValidationError('store', 'is closed');
+  };
+
+  const conversationIdOf = (value: unknown): string => validateId('conversationId', value, limits);
+
+  async function tailWithSource(conversationId: string, n = 20): Promise<{ messages: Message[]; source: TailSource; ms: number }> {
+    open();
+    const id = conversationIdOf(conversationId);
+    const count = validateInteger('n', n, 0, MAX_TAIL);
+    const started = performance.now();
+    if (count > parts.maxCachedMessages || !cache.enabled) {
+      const snapshot = await log.tail(id, count);
+      stats.record('log', snapshot ? 'hit' : 'miss', performance.now() - started);
+      if (snapshot?.status === 'deleted') throw new ConversationDeletedError(id);
+      return { messages: snapshot?.messages ?? [], source: 'log', ms: performance.now() - started };
+    }
+    const result = await cache.tail(id, Math.max(count, 1), () => log.tail(id, parts.maxCachedMessages));
+    if (result.snapshot?.status === 'deleted') throw new ConversationDeletedError(id);
+    const messages = count === 0 ? [] : result.messages;
+    return { messages, source: result.source, ms: performance.now() - started };
+  }
+
+  const store: ConversationStore = {
+    mode: parts.mode,
+
+    async append(conversationId: string, message: MessageInput | MessageInput[], options?: AppendOptions): Promise<AppendResult> {
+      open();
+      const id = conversationIdOf(conversationId);
+      const valid = validateMessages(message, limits);
+      const expectedVersion = validateExpectedVersion(options?.expectedVersion);
+      const metadata = eventMetadata(options, limits);
+      const messages: NewMessage[] = valid.map((m) => ({
+        id: m.id ?? uuidv7(),
+        role: m.role,
+        content: m.content,
+        metadata: m.metadata,
+        contentHash: contentHash(m.role, m.content, m.metadata),
+      }));
+      await writeGate;
+      const result: LogAppendResult = await log.append({
+        conversationId: id,
+        messages,
+        expectedVersion,
+        userId: metadata.userId ?? null,
+        startedEventId: uuidv7(),
+        metadata,
+      });
+      stats.appended();
+      await cache.afterAppend(id, result);
+      return { conversationId: id, version: result.version, position: result.position, outcome: result.outcome, messages: result.messages };
+    },
+
+    async tail(conversationId: string, n?: number): Promise<Message[]> {
+      return (await tailWithSource(conversationId, n)).messages;
+    },
+
+    tailWithSource,
+
+    async read(conversationId: string, options: ReadOptions = {}): Promise<ReadResult> {
+      open();
+      const id = conversationIdOf(conversationId);
+      const direction = options.direction ?? 'forward';
+      if (direction !== 'forward' && direction !== 'backward') throw new ValidationError('direction', "must be 'forward' or 'backward'");
+      const limit = options.limit === undefined ? DEFAULT_READ_LIMIT : validateInteger('limit', options.limit, 1, MAX_READ);
+      const max = Number.MAX_SAFE_INTEGER;
+      const fromVersion = options.fromVersion === undefined ? (direction === 'forward' ? 1 : max) : validateInteger('fromVersion', options.fromVersion, 0, max);
+      const toVersion = options.toVersion === undefined ? (direction === 'forward' ? max : 1) : validateInteger('toVersion', options.toVersion, 0, max);
+      const result = await log.read(id, { fromVersion, toVersion, direction, limit });
+      if (result === null) throw new ConversationNotFoundError(id);
+      return result;
+    },
+
+    async getConversation(conversationId: string): Promise<ConversationInfo | null> {
+      open();
+      return log.getConversation(conversationIdOf(conversationId));
+    },
+
+    async listConversations(options: ListOptions = {}): Promise<ListResult> {
+      open();
+      const limit = options.limit === undefined ? 50 : validateInteger('limit', options.limit, 1, MAX_LIST);
+      const userId = options.userId === undefined ? undefined : validateId('userId', options.userId, limits);
+      const search = options.search === undefined ? undefined : validateText('search', options.search, 500, { allowEmpty: true });
+      if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor.length > 2000)) {
+        throw new ValidationError('cursor', 'is not a cursor this store returned');
+      }
+      return log.listConversations({
+        limit,
+        ...(userId !== undefined ? { userId } : {}),
+        ...(search !== undefined && search.trim() !== '' ? { search } : {}),
+        ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+        ...(options.includeDeleted === true ? { includeDeleted: true } : {}),
+      });
+    },
+
+    async stateAt(conversationId: string, version: number): Promise<ConversationState> {
+      open();
+      const id = conversationIdOf(conversationId);
+      const target = validateInteger('version', version, 0, Number.MAX_SAFE_INTEGER);
+      let state = emptyState(id);
+      let from = 1;
+      for (;;) {
+        const page = await log.read(id, { fromVersion: from, toVersion: Math.max(target, 1), direction: 'forward', limit: MAX_READ });
+        if (page === null) throw new ConversationNotFoundError(id);
+        if (target > page.version) throw new ValidationError('version', `is past the head (${page.version})`);
+        if (target === 0) return state;
+        state = foldEvents(state, page.events);
+        const last = page.events.at(-1);
+        if (last === undefined || last.version >= target) return state;
+        from = last.version + 1;
+      }
+    },
+
+    async rename(conversationId: string, title: string, options?: WriteOptions): Promise<WriteResult> {
+      open();
+      const id = conversationIdOf(conversationId);
+      const valid = validateText('title', title, limits.maxTitleLength);
+      const result = await log.control({ conversationId: id, eventId: uuidv7(), event: { type: 'conversation.renamed', title: valid }, metadata: eventMetadata(options, limits) });
+      await cache.invalidate(id, result.position);
+      return { conversationId: id, version: result.version, position: result.position };
+    },
+
+    async redact(conversationId: string, messageId: string, options: RedactOptions): Promise<WriteResult> {
+      open();
+      const id = conversationIdOf(conversationId);
+      const target = validateUuid('messageId', messageId);
+      if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
+      if (options.mode !== 'mask' && options.mode !== 'purge') throw new ValidationError('mode', "must be 'mask' or 'purge'");
+      const reason = validateText('reason', options.reason, MAX_REASON);
+      const by = options.by === undefined ? null : validateId('by', options.by, limits);
+      const result = await log.control({
+        conversationId: id,
+        eventId: uuidv7(),
+        event: { type: 'message.redacted', messageId: target, mode: options.mode, reason, by },
+        metadata: eventMetadata(options, limits),
+      });
+      // Even a no-op redaction drops the entry: the text must be gone from every tier.
+      await cache.invalidate(id, result.position);
+      return { conversationId: id, version: result.version, position: result.position };
+    },
+
+    async deleteConversation(conversationId: string, options: DeleteOptions = {}): Promise<void> {
+      open();
+      const id = conversationIdOf(conversationId);
+      if (options.hard === true) {
+        const deleted = await log.hardDelete(id);
+        if (deleted === null) throw new ConversationNotFoundError(id);
+        await cache.invalidate(id, deleted.position);
+        return;
+      }
+      const result = await log.control({ conversationId: id, eventId: uuidv7(), event: { type: 'conversation.deleted' }, metadata: eventMetadata(options, limits) });
+      await cache.invalidate(id, result.position);
+    },
+
+    subscribe(options: { from?: SubscribeFrom }, onEvents: EventsHandler): Unsubscribe {
+      open();
+      const from = options?.from ?? 'end';
+      if (typeof from !== 'string' || from.length === 0) throw new ValidationError('from', "must be 'start', 'end' or a checkpoint");
+      if (typeof onEvents !== 'function') throw new ValidationError('onEvents', 'must be a function');
+      const stop = startSubscription(
+        {
+          log,
+          logger: parts.logger,
+          holdWrites: (until) => {
+            // Appends wait until 'end' is fixed, so none slips in unseen; a failure doesn't block them.
+            const settled = until.then(
+              () => undefined,
+              () => undefined,
+            );
+            writeGate = Promise.all([writeGate, settled]);
+          },
+        },
+        from,
+        onEvents,
+      );
+      const unsubscribe = (): void => {
+        subscriptions.delete(unsubscribe);
+        stop();
+      };
+      subscriptions.add(unsubscribe);
+      return unsubscribe;
+    },
+
+    stats(): StoreStats {
+      return stats.snapshot(parts.backendStates());
+    },
+
+    health(): Promise<HealthReport> {
+      return parts.health();
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      for (const unsubscribe of [...subscriptions]) unsubscribe();
+      cache.close();
+      await parts.shutdown();
+    },
+
+    get cache(): CacheApi {
+      return cacheApi;
+    },
+  };
+  const cacheApi = parts.cacheApi(store);
+  return store;
+}

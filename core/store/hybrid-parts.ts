@@ -1,0 +1,90 @@
+/**
+ * What hybrid mode adds around the log: the Redis client and cache tier, the in-process L1 with
+ * its cross-instance invalidation, and the publisher of this instance's metrics.
+ */
+import type { Redis } from 'ioredis';
+import { createInstanceRegistry } from '../backends/redis/instance-registry.js';
+import { createRedisCache, type RedisCache } from '../backends/redis/redis-cache.js';
+import { createRedisClient, type RedisClient } from '../backends/redis/redis-client.js';
+import { fetchServerInfo } from '../backends/redis/server-info.js';
+import { createInvalidationBus, type InvalidationBus } from '../cache/invalidation-bus.js';
+import { createL1Cache } from '../cache/l1-cache.js';
+import type { L1Tier } from '../cache/tiered-cache.js';
+import { describeError, type Logger } from '../logging/logger.js';
+import type { InstanceStats, RedisServerInfo } from '../metrics/types.js';
+import type { ResolvedConfig } from './config.js';
+
+export interface HybridParts {
+  cache: RedisCache;
+  l1: L1Tier | null;
+  bus: InvalidationBus | null;
+  instances(): Promise<InstanceStats[]>;
+  serverInfo(): Promise<RedisServerInfo>;
+  ping(): Promise<void>;
+  /** Starts publishing this instance's metrics. */
+  start(self: () => InstanceStats): void;
+  close(): Promise<void>;
+}
+
+export async function openHybridParts(config: ResolvedConfig, logger: Logger, instanceId: string): Promise<HybridParts | null> {
+  const redis = config.redis;
+  if (redis === undefined) return null;
+  const owned = redis.client === undefined;
+  const url = redis.url ?? '';
+  const client: RedisClient = redis.client ?? createRedisClient(url, { commandTimeoutMs: redis.commandTimeoutMs });
+  const cache = createRedisCache({ client, maxMessages: config.cache.maxMessages, ttlSeconds: config.cache.ttlSeconds });
+  const registry = createInstanceRegistry({ client });
+
+  let l1: L1Tier | null = null;
+  let bus: InvalidationBus | null = null;
+  if (config.cache.l1 !== false) {
+    const l1Cache = createL1Cache({ ttlMs: config.cache.l1.ttlMs, maxEntries: config.cache.l1.maxEntries });
+    // A dedicated subscriber connection; L1 is cleared whenever it drops (messages published
+    // during the gap are lost), and bypassed until it is back.
+    const invalidations = createInvalidationBus({
+      client,
+      subscriberFactory: () => (client as Redis).duplicate(),
+      instanceId,
+      onInvalidate: (conversationId: string) => l1Cache.delete(conversationId),
+      onReset: () => l1Cache.clear(),
+    });
+    bus = invalidations;
+    l1 = {
+      get: (conversationId, n) => (invalidations.live ? l1Cache.get(conversationId, n) : null),
+      set: (conversationId, tail, requested) => {
+        if (invalidations.live) l1Cache.set(conversationId, tail, requested);
+      },
+      delete: (conversationId) => l1Cache.delete(conversationId),
+      clear: () => l1Cache.clear(),
+    };
+    // Subscribing may take a moment (or Redis may be down): L1 stays bypassed until it is live.
+    invalidations.start().catch((error: unknown) => logger.warn('L1 invalidation subscriber not live yet; L1 bypassed', describeError(error)));
+  }
+
+  let timer: NodeJS.Timeout | undefined;
+  return {
+    cache,
+    l1,
+    bus,
+    instances: () => registry.list(),
+    serverInfo: () => fetchServerInfo(client),
+    ping: async () => {
+      await client.ping();
+    },
+    start(self) {
+      const publish = (): void => {
+        registry.publish(self()).catch((error: unknown) => logger.warn('publishing instance metrics failed', describeError(error)));
+      };
+      publish();
+      timer = setInterval(publish, config.metrics.publishIntervalMs);
+      timer.unref();
+    },
+    async close() {
+      if (timer !== undefined) clearInterval(timer);
+      await registry.remove(instanceId).catch((error: unknown) => logger.warn('removing instance metrics failed', describeError(error)));
+      await bus?.close();
+      await cache.close();
+      if (owned) client.disconnect();
+    },
+  };
+}

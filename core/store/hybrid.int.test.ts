@@ -1,0 +1,149 @@
+/**
+ * Hybrid mode: the cache tiers stay equal to the log under concurrent writers, recover from a
+ * write-through that never happened, and L1 entries of other instances are invalidated.
+ */
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createTestDatabase } from '../testing/test-database.js';
+import { eventually, newId, user, assistant } from '../testing/contract/target.js';
+import { openStore } from './open-store.js';
+import type { ConversationStore } from './types.js';
+
+let database: { url: string; drop(): Promise<void> };
+const opened: ConversationStore[] = [];
+
+async function hybrid(options: { l1?: boolean; ttlSeconds?: number; maxMessages?: number } = {}): Promise<ConversationStore> {
+  const store = await openStore({
+    postgres: { url: database.url, poolSize: 4 },
+    redis: { url: inject('redisUrl') },
+    cache: {
+      ...(options.l1 === false ? { l1: false as const } : {}),
+      ...(options.ttlSeconds !== undefined ? { ttlSeconds: options.ttlSeconds } : {}),
+      ...(options.maxMessages !== undefined ? { maxMessages: options.maxMessages } : {}),
+    },
+  });
+  opened.push(store);
+  return store;
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase(inject('databaseUrl'));
+});
+afterAll(async () => {
+  await Promise.all(opened.map((store) => store.close()));
+  await database.drop();
+});
+
+describe('hybrid cache', () => {
+  it('serves a tail from the log once, then from the cache tiers', async () => {
+    const store = await hybrid({ l1: false });
+    const id = newId();
+    await store.append(id, [user('a'), assistant('b')]);
+    // The creating append filled the entry.
+    expect((await store.tailWithSource(id)).source).toBe('redis');
+    await store.cache.evict(id);
+    const first = await store.tailWithSource(id);
+    expect(first.source).toBe('log');
+    const second = await store.tailWithSource(id);
+    expect(second).toMatchObject({ source: 'redis' });
+    expect(second.messages).toEqual(first.messages);
+    const withL1 = await hybrid();
+    await withL1.cache.evict(id);
+    expect((await withL1.tailWithSource(id)).source).toBe('log');
+    expect((await withL1.tailWithSource(id)).source).toBe('l1');
+  });
+
+  it('keeps the entry trimmed to maxMessages with one sliding TTL on the whole conversation', async () => {
+    const store = await hybrid({ maxMessages: 5, ttlSeconds: 120 });
+    const id = newId();
+    await store.append(id, user('m0'));
+    for (let i = 1; i < 9; i++) await store.append(id, user(`m${i}`));
+    const report = await store.cache.inspect(id);
+    expect(report.verdict).toBe('consistent');
+    expect(report.entry?.messages.map((m) => m.content)).toEqual(['m4', 'm5', 'm6', 'm7', 'm8']);
+    expect(report.entry?.ttlSeconds).toBeGreaterThan(0);
+    expect(report.entry?.ttlSeconds).toBeLessThanOrEqual(120);
+    expect((await store.tail(id, 8)).map((m) => m.content)).toEqual(['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8']);
+  });
+
+  it('several instances appending at once leave the cache equal to the log', async () => {
+    const stores = await Promise.all([hybrid(), hybrid(), hybrid({ l1: false })]);
+    const id = newId();
+    await stores[0]!.append(id, user('seed'));
+    const writes = Array.from({ length: 45 }, (_, i) => {
+      const store = stores[i % stores.length]!;
+      return i % 3 === 2 ? store.tail(id) : store.append(id, user(`w${i}`), { expectedVersion: 'any' });
+    });
+    await Promise.all(writes);
+    const before = await stores[0]!.cache.inspect(id);
+    expect(['consistent', 'missing']).toContain(before.verdict);
+    const log = await stores[1]!.read(id);
+    expect(log.events.map((e) => e.version)).toEqual(Array.from({ length: log.version }, (_, i) => i + 1));
+    expect(log.version).toBe(2 + 30);
+    await stores[2]!.tail(id);
+    expect((await stores[0]!.cache.inspect(id)).verdict).toBe('consistent');
+    // Every instance converges on the log's tail (L1 invalidated across instances).
+    const expected = (await stores[1]!.read(id, { direction: 'backward', limit: 20 })).events.reverse().map((e) => e.eventId);
+    for (const store of stores) {
+      await eventually(
+        async () => (await store.tail(id)).map((m) => m.id),
+        (ids) => JSON.stringify(ids) === JSON.stringify(expected),
+      );
+    }
+  });
+
+  it('an append committed without its write-through (a crash) is caught by the next append', async () => {
+    const store = await hybrid({ l1: false });
+    // A PostgreSQL-only store writes to the same log without touching Redis: the crash window.
+    const crashing = await openStore({ postgres: { url: database.url, poolSize: 2 } });
+    opened.push(crashing);
+    const id = newId();
+    await store.append(id, user('one'));
+    await store.tail(id);
+    await crashing.append(id, user('two'));
+    expect((await store.cache.inspect(id)).verdict).toBe('stale');
+    await store.append(id, user('three'));
+    expect((await store.cache.inspect(id)).verdict).not.toBe('stale');
+    expect((await store.tail(id)).map((m) => m.content)).toEqual(['one', 'two', 'three']);
+    expect((await store.cache.inspect(id)).verdict).toBe('consistent');
+    expect(store.stats().cacheScripts.gap).toBeGreaterThan(0);
+  });
+
+  it('rename, redact and delete drop the entry; a stale fill cannot bring it back', async () => {
+    const store = await hybrid({ l1: false });
+    const id = newId();
+    const { messages } = await store.append(id, [user('secret words'), assistant('ok')]);
+    await store.tail(id);
+    await store.redact(id, messages[0]!.id, { mode: 'purge', reason: 'test' });
+    const report = await store.cache.inspect(id);
+    expect(report.verdict).toBe('missing');
+    expect(report.fence).toBeGreaterThanOrEqual(report.log.position);
+    expect((await store.tail(id)).map((m) => m.content)).toEqual(['ok']);
+    expect(JSON.stringify((await store.cache.inspect(id)).entry)).not.toContain('secret');
+  });
+
+  it('cache.inspect reports a torn entry; warm and evict repair and drop it', async () => {
+    const store = await hybrid({ l1: false });
+    const id = newId();
+    await store.append(id, user('x'));
+    await store.cache.evict(id);
+    expect((await store.cache.inspect(id)).verdict).toBe('missing');
+    await store.cache.warm(id);
+    expect((await store.cache.inspect(id)).verdict).toBe('consistent');
+    await store.cache.evict(newId());
+    await expect(store.cache.inspect(newId())).rejects.toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+    await expect(store.cache.warm(newId())).rejects.toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+  });
+
+  it('publishes instance metrics and reads the server view', async () => {
+    const store = await hybrid();
+    const id = newId();
+    await store.append(id, user('x'));
+    await store.tail(id);
+    const instances = await eventually(() => store.cache.instances(), (list) => list.length > 0);
+    expect(instances[0]).toMatchObject({ pid: process.pid });
+    const info = await store.cache.serverInfo();
+    expect(info?.version).toMatch(/^\d+\./);
+    expect(store.stats().tiers.redis).toBeDefined();
+    expect((await store.health()).status).toBe('up');
+  });
+});

@@ -1,0 +1,20 @@
+/**
+ * The store contract: one suite that every backend (SQLite, PostgreSQL, hybrid) passes. Runner
+ * files call `describeStoreContract` with a target that opens stores over that backend.
+ */
+import { appendContract } from './append.js';
+import { readContract } from './reads.js';
+import { subscribeContract } from './subscribe.js';
+import type { ContractTarget } from './target.js';
+import { validationContract } from './validation.js';
+import { writeContract } from './writes.js';
+
+export type { ContractTarget } from './target.js';
+
+export function describeStoreContract(target: ContractTarget): void {
+  appendContract(target);
+  readContract(target);
+  writeContract(target);
+  subscribeContract(target);
+  validationContract(target);
+}
