@@ -57,8 +57,11 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
       delete: (conversationId) => l1Cache.delete(conversationId),
       clear: () => l1Cache.clear(),
     };
-    // Subscribing may take a moment (or Redis may be down): L1 stays bypassed until it is live.
-    invalidations.start().catch((error: unknown) => logger.warn('L1 invalidation subscriber not live yet; L1 bypassed', describeError(error)));
+    // Wait briefly for the subscription; if Redis is down, open anyway with L1 bypassed until the
+    // subscriber is live (it keeps trying).
+    await invalidations
+      .start(1000)
+      .catch((error: unknown) => logger.warn('L1 invalidation subscriber not live yet; L1 bypassed', describeError(error)));
   }
 
   let timer: NodeJS.Timeout | undefined;
