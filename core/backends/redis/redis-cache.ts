@@ -1,0 +1,221 @@
+/**
+ * The Redis tier of the cache: ConversationCache over the Lua scripts in ./scripts. Every call
+ * goes through the circuit breaker, and every Redis failure (timeout, connection, server error
+ * such as OOM) leaves here as BackendUnavailableError('redis') with the driver error as cause.
+ */
+import { BackendUnavailableError, ValidationError, isScrollbackError } from '../../errors/errors.js';
+import type { Message } from '../../events/types.js';
+import type {
+  CachedTail,
+  CacheInspection,
+  ConversationCache,
+  ScriptOutcome,
+} from '../../cache/conversation-cache.js';
+import { createCircuitBreaker, type BreakerStats, type CircuitBreaker } from './circuit-breaker.js';
+import { conversationKeys, scriptKeys } from './keys.js';
+import type { RedisClient } from './redis-client.js';
+import { SCRIPTS, runScript, type LuaScript } from './scripts.js';
+
+export interface RedisCacheOptions {
+  client: RedisClient;
+  /** Messages kept per conversation (the cache's N). */
+  maxMessages: number;
+  /** Sliding TTL of a conversation's keys. */
+  ttlSeconds: number;
+  /** Defaults to a breaker that probes with PING. */
+  breaker?: CircuitBreaker;
+}
+
+export interface RedisCacheStats {
+  /** Reads that found a half-evicted entry (and dropped it). */
+  torn: number;
+  breaker: BreakerStats;
+}
+
+export interface RedisCache extends ConversationCache {
+  readonly breaker: CircuitBreaker;
+  stats(): RedisCacheStats;
+  /** Stops the breaker's timer. The client belongs to the caller and stays open. */
+  close(): Promise<void>;
+}
+
+const APPEND_OUTCOMES: ReadonlySet<string> = new Set<ScriptOutcome>(['ok', 'duplicate', 'cold', 'gap']);
+const FILL_OUTCOMES: ReadonlySet<string> = new Set<ScriptOutcome>(['ok', 'duplicate', 'fenced']);
+
+export function createRedisCache(options: RedisCacheOptions): RedisCache {
+  const { client, maxMessages, ttlSeconds } = options;
+  if (!Number.isInteger(maxMessages) || maxMessages < 1) {
+    throw new ValidationError('cache.maxMessages', 'must be a positive integer');
+  }
+  if (!Number.isInteger(ttlSeconds) || ttlSeconds < 1) {
+    throw new ValidationError('cache.ttlSeconds', 'must be a positive integer');
+  }
+  const ttlMs = ttlSeconds * 1000;
+  const breaker = options.breaker ?? createCircuitBreaker({ probe: () => client.ping() });
+  let torn = 0;
+
+  const call = async (script: LuaScript, conversationId: string, args: (string | number)[]): Promise<unknown> => {
+    const keys = scriptKeys(conversationKeys(conversationId));
+    try {
+      return await breaker.run(() => runScript(client, script, keys, args));
+    } catch (error) {
+      throw isScrollbackError(error) ? error : wrap(error);
+    }
+  };
+
+  const outcome = (reply: unknown, allowed: ReadonlySet<string>, script: string): ScriptOutcome => {
+    if (typeof reply === 'string' && allowed.has(reply)) return reply as ScriptOutcome;
+    throw new BackendUnavailableError('redis', `unexpected reply from the ${script} script`);
+  };
+
+  return {
+    breaker,
+
+    async read(conversationId, n) {
+      checkCount('n', n);
+      const reply = await call(SCRIPTS.read, conversationId, [n, ttlMs]);
+      if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
+        throw new BackendUnavailableError('redis', 'unexpected reply from the read script');
+      }
+      if (reply[0] === 'torn') torn++;
+      if (reply[0] !== 'hit') return null;
+      const messages = decodeMessages(reply.slice(3));
+      if (messages === null) {
+        // Not ours (or corrupted): drop it rather than serve it.
+        torn++;
+        await call(SCRIPTS.invalidate, conversationId, ['', ttlMs]);
+        return null;
+      }
+      return { version: toInt(reply[1]), position: toInt(reply[2]), messages };
+    },
+
+    async append(conversationId, previousVersion, appended) {
+      checkCount('previousVersion', previousVersion);
+      checkTail(appended);
+      const reply = await call(SCRIPTS.append, conversationId, [
+        previousVersion,
+        appended.version,
+        appended.position,
+        maxMessages,
+        ttlMs,
+        ...appended.messages.map(encodeMessage),
+      ]);
+      return outcome(reply, APPEND_OUTCOMES, 'append');
+    },
+
+    async fill(conversationId, snapshot) {
+      checkTail(snapshot);
+      const reply = await call(SCRIPTS.fill, conversationId, [
+        snapshot.version,
+        snapshot.position,
+        maxMessages,
+        ttlMs,
+        ...snapshot.messages.slice(-maxMessages).map(encodeMessage),
+      ]);
+      return outcome(reply, FILL_OUTCOMES, 'fill');
+    },
+
+    async invalidate(conversationId, position) {
+      if (position !== undefined) checkCount('position', position);
+      await call(SCRIPTS.invalidate, conversationId, [position === undefined ? '' : position, ttlMs]);
+    },
+
+    async inspect(conversationId) {
+      const reply = await call(SCRIPTS.inspect, conversationId, []);
+      if (!Array.isArray(reply) || reply.length < 10 || !reply.every((item) => typeof item === 'string')) {
+        throw new BackendUnavailableError('redis', 'unexpected reply from the inspect script');
+      }
+      return toInspection(reply as string[]);
+    },
+
+    stats() {
+      return { torn, breaker: breaker.stats() };
+    },
+
+    async close() {
+      breaker.close();
+    },
+  };
+}
+
+function toInspection(reply: string[]): CacheInspection {
+  const [metaExists, v, p, n, , llenText, pttlMeta, pttlList, , fenceText] = reply;
+  const items = reply.slice(10);
+  const llen = Number(llenText);
+  const hasMeta = metaExists === '1';
+  const intact = hasMeta && v !== '' && p !== '' && n !== '' && Number(n) === llen;
+  const torn = (hasMeta && !intact) || (!hasMeta && llen > 0);
+  const fence = fenceText === undefined || fenceText === '' ? null : Number(fenceText);
+  if (!intact) return { entry: null, torn, fence };
+
+  const messages = decodeMessages(items);
+  const ttls = [Number(pttlMeta), ...(llen > 0 ? [Number(pttlList)] : [])];
+  const ttlSeconds = ttls.some((ttl) => ttl < 0) ? -1 : Math.ceil(Math.min(...ttls) / 1000);
+  return {
+    entry: messages === null ? null : { version: toInt(v), position: toInt(p), messages, ttlSeconds },
+    torn: torn || messages === null,
+    fence,
+  };
+}
+
+function encodeMessage(message: Message): string {
+  return JSON.stringify(message);
+}
+
+function decodeMessages(items: unknown[]): Message[] | null {
+  const messages: Message[] = [];
+  for (const item of items) {
+    if (typeof item !== 'string') return null;
+    let value: unknown;
+    try {
+      value = JSON.parse(item);
+    } catch {
+      return null;
+    }
+    if (!isMessage(value)) return null;
+    messages.push(value);
+  }
+  return messages;
+}
+
+function isMessage(value: unknown): value is Message {
+  if (typeof value !== 'object' || value === null) return false;
+  const m = value as Record<string, unknown>;
+  return (
+    typeof m.id === 'string' &&
+    typeof m.conversationId === 'string' &&
+    typeof m.version === 'number' &&
+    typeof m.role === 'string' &&
+    typeof m.content === 'string' &&
+    typeof m.createdAt === 'string' &&
+    typeof m.metadata === 'object' &&
+    m.metadata !== null &&
+    typeof m.redacted === 'boolean'
+  );
+}
+
+function toInt(value: unknown): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n)) throw new BackendUnavailableError('redis', 'malformed cache entry');
+  return n;
+}
+
+function checkCount(field: string, value: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw new ValidationError(field, 'must be a non-negative integer');
+}
+
+function checkTail(tail: CachedTail): void {
+  checkCount('version', tail.version);
+  checkCount('position', tail.position);
+}
+
+/** One wrap, here at the boundary; the message names the kind of failure, never data. */
+function wrap(error: unknown): BackendUnavailableError {
+  const text = error instanceof Error ? error.message : '';
+  const reason = /timed out/i.test(text)
+    ? 'command timed out'
+    : /writeable|closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|MaxRetriesPerRequest|reach/i.test(text)
+      ? 'connection unavailable'
+      : `server error ${/^[A-Z]+/.exec(text)?.[0] ?? 'unknown'}`;
+  return new BackendUnavailableError('redis', reason, { cause: error });
+}

@@ -1,0 +1,270 @@
+/**
+ * Builds an ioredis client configured to fail fast. Redis is a cache here: when it is down or
+ * slow, a call must fail within its timeout so the store can go on against the log, never wait
+ * in a queue (ioredis' defaults queue commands through an outage and resend them afterwards).
+ *
+ * URL forms:
+ *   redis://[user:password@]host[:port][/db]          standalone (rediss:// for TLS)
+ *   redis+cluster://[user:password@]h1:p1,h2:p2        Cluster seed nodes (rediss+cluster:// for TLS)
+ *   redis+sentinel://[user:password@]h1:p1,h2:p2/master[/db]
+ *                                                      Sentinel; the credentials are the master's,
+ *                                                      a sentinel password goes in ?sentinelPassword=
+ *                                                      (rediss+sentinel:// for TLS)
+ * IPv6 hosts go in brackets: redis://[::1]:6379.
+ */
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import { BackendUnavailableError, ValidationError } from '../../errors/errors.js';
+
+export type RedisClient = Redis | Cluster;
+
+export interface RedisClientOptions {
+  /** Per-command timeout, default 250 ms. */
+  commandTimeoutMs?: number;
+  /** Connect timeout, default 1000 ms. */
+  connectTimeoutMs?: number;
+  /**
+   * Called for every connection-level error event. The default logs the error's code (never the
+   * URL or a password), at most once per 10 s.
+   */
+  onError?: (error: Error) => void;
+}
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+export type ResolvedRedisOptions =
+  | { kind: 'standalone'; options: RedisOptions }
+  | { kind: 'sentinel'; options: RedisOptions }
+  | { kind: 'cluster'; nodes: HostPort[]; options: ClusterOptions };
+
+export const DEFAULT_COMMAND_TIMEOUT_MS = 250;
+export const DEFAULT_CONNECT_TIMEOUT_MS = 1000;
+const MAX_RECONNECT_DELAY_MS = 2000;
+
+/** Reconnects forever with a capped exponential backoff (50 ms, 100 ms … 2 s). */
+export function reconnectDelay(attempt: number): number {
+  return Math.min(50 * 2 ** Math.max(0, Math.min(attempt - 1, 16)), MAX_RECONNECT_DELAY_MS);
+}
+
+interface ParsedUrl {
+  tls: boolean;
+  mode: 'standalone' | 'cluster' | 'sentinel';
+  username?: string;
+  password?: string;
+  hosts: HostPort[];
+  db?: number;
+  masterName?: string;
+  sentinelPassword?: string;
+}
+
+const URL_PATTERN = /^(rediss?)(?:\+(cluster|sentinel))?:\/\/(?:([^@/?#]*)@)?([^/?#]*)(\/[^?#]*)?(?:\?([^#]*))?$/;
+
+/** Parses and validates a Redis URL. Error messages never repeat the URL (it may hold a password). */
+export function parseRedisUrl(url: string): ParsedUrl {
+  const fail = (message: string): never => {
+    throw new ValidationError('redis.url', message);
+  };
+  const match = URL_PATTERN.exec(url.trim());
+  if (match === null) {
+    return fail('expected redis://, rediss://, redis+cluster:// or redis+sentinel:// followed by host[:port]');
+  }
+  const [, scheme, modeRaw, userinfo, hostList, path, query] = match;
+  const mode = modeRaw === 'cluster' || modeRaw === 'sentinel' ? modeRaw : 'standalone';
+  const defaultPort = mode === 'sentinel' ? 26379 : 6379;
+
+  const parsed: ParsedUrl = { tls: scheme === 'rediss', mode, hosts: [] };
+  if (userinfo !== undefined && userinfo !== '') {
+    const colon = userinfo.indexOf(':');
+    const user = decode(colon < 0 ? userinfo : userinfo.slice(0, colon), fail);
+    const password = colon < 0 ? undefined : decode(userinfo.slice(colon + 1), fail);
+    // `redis://:password@host` is the common password-only form.
+    if (user !== '') parsed.username = user;
+    if (password !== undefined && password !== '') parsed.password = password;
+    if (colon < 0 && user !== '') {
+      // `redis://secret@host`: ioredis reads a lone userinfo as the password (pre-ACL servers).
+      delete parsed.username;
+      parsed.password = user;
+    }
+  }
+
+  if (hostList === undefined || hostList === '') fail('missing host');
+  for (const entry of (hostList ?? '').split(',')) parsed.hosts.push(parseHost(entry, defaultPort, fail));
+  if (mode === 'standalone' && parsed.hosts.length !== 1) {
+    fail('several hosts need redis+cluster:// or redis+sentinel://');
+  }
+
+  const segments = (path ?? '').split('/').filter((segment) => segment !== '');
+  if (mode === 'sentinel') {
+    const [masterName, db, ...rest] = segments;
+    if (masterName === undefined) fail('redis+sentinel:// needs the master name as the path: /mymaster');
+    parsed.masterName = decode(masterName ?? '', fail);
+    if (db !== undefined) parsed.db = parseDb(db, fail);
+    if (rest.length > 0) fail('unexpected path after the database number');
+  } else if (mode === 'cluster') {
+    if (segments.length > 0) fail('Cluster has no databases: remove the path');
+  } else {
+    const [db, ...rest] = segments;
+    if (db !== undefined) parsed.db = parseDb(db, fail);
+    if (rest.length > 0) fail('unexpected path after the database number');
+  }
+
+  for (const pair of (query ?? '').split('&').filter((part) => part !== '')) {
+    const eq = pair.indexOf('=');
+    const key = eq < 0 ? pair : pair.slice(0, eq);
+    const value = eq < 0 ? '' : decode(pair.slice(eq + 1), fail);
+    if (key === 'sentinelPassword' && mode === 'sentinel') parsed.sentinelPassword = value;
+    else fail(`unknown query parameter "${key.slice(0, 40)}"`);
+  }
+  return parsed;
+}
+
+function parseHost(entry: string, defaultPort: number, fail: (message: string) => never): HostPort {
+  const bracketed = /^\[([0-9a-fA-F:.]+)\](?::(.*))?$/.exec(entry);
+  let host: string;
+  let portText: string | undefined;
+  if (bracketed !== null) {
+    host = bracketed[1] ?? '';
+    portText = bracketed[2];
+  } else {
+    const colon = entry.lastIndexOf(':');
+    if (entry.indexOf(':') !== colon) fail('IPv6 hosts must be in brackets, e.g. [::1]:6379');
+    host = colon < 0 ? entry : entry.slice(0, colon);
+    portText = colon < 0 ? undefined : entry.slice(colon + 1);
+  }
+  if (host === '' || !/^[A-Za-z0-9._:-]+$/.test(host)) fail('invalid host');
+  if (portText === undefined) return { host, port: defaultPort };
+  if (!/^\d{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) fail('invalid port');
+  return { host, port: Number(portText) };
+}
+
+function parseDb(text: string, fail: (message: string) => never): number {
+  if (!/^\d{1,5}$/.test(text)) fail('the path must be a database number');
+  return Number(text);
+}
+
+function decode(text: string, fail: (message: string) => never): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return fail('invalid percent-encoding');
+  }
+}
+
+/** The ioredis options a URL resolves to: pure, so the fail-fast settings can be unit-tested. */
+export function resolveRedisOptions(url: string, options: RedisClientOptions = {}): ResolvedRedisOptions {
+  const commandTimeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
+  const connectTimeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  for (const [field, value] of [['redis.commandTimeoutMs', commandTimeout], ['redis.connectTimeoutMs', connectTimeout]] as const) {
+    if (!Number.isInteger(value) || value <= 0) throw new ValidationError(field, 'must be a positive integer (ms)');
+  }
+  const parsed = parseRedisUrl(url);
+
+  const connection: RedisOptions = {
+    commandTimeout,
+    connectTimeout,
+    // Fail fast: no queue while disconnected, pending commands rejected on the first failed
+    // reconnect, never resent after a reconnect (a late write could land after newer ones).
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 0,
+    autoResendUnfulfilledCommands: false,
+    lazyConnect: false,
+    enableReadyCheck: true,
+    ...(parsed.username === undefined ? {} : { username: parsed.username }),
+    ...(parsed.password === undefined ? {} : { password: parsed.password }),
+    ...(parsed.db === undefined ? {} : { db: parsed.db }),
+  };
+
+  if (parsed.mode === 'cluster') {
+    const { enableOfflineQueue: _queue, ...redisOptions } = connection;
+    void _queue;
+    return {
+      kind: 'cluster',
+      nodes: parsed.hosts,
+      options: {
+        // Must be set here, at the top level: the Cluster keeps its own offline queue.
+        enableOfflineQueue: false,
+        enableReadyCheck: true,
+        lazyConnect: false,
+        clusterRetryStrategy: reconnectDelay,
+        slotsRefreshTimeout: connectTimeout,
+        redisOptions: {
+          ...redisOptions,
+          ...(parsed.tls ? { tls: {} } : {}),
+        },
+      },
+    };
+  }
+
+  if (parsed.mode === 'sentinel') {
+    return {
+      kind: 'sentinel',
+      options: {
+        ...connection,
+        sentinels: parsed.hosts,
+        name: parsed.masterName ?? '',
+        role: 'master',
+        sentinelRetryStrategy: reconnectDelay,
+        retryStrategy: reconnectDelay,
+        ...(parsed.sentinelPassword === undefined ? {} : { sentinelPassword: parsed.sentinelPassword }),
+        ...(parsed.tls ? { tls: {}, enableTLSForSentinelMode: true } : {}),
+      },
+    };
+  }
+
+  const [node] = parsed.hosts;
+  return {
+    kind: 'standalone',
+    options: {
+      ...connection,
+      host: node?.host ?? '127.0.0.1',
+      port: node?.port ?? 6379,
+      retryStrategy: reconnectDelay,
+      ...(parsed.tls ? { tls: { servername: node?.host } } : {}),
+    },
+  };
+}
+
+/**
+ * A connected (connecting) client. Errors on the connection go to `onError`, so an outage never
+ * crashes the process with an unhandled 'error' event; commands fail with their own errors.
+ */
+export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
+  const resolved = resolveRedisOptions(url, options);
+  const client =
+    resolved.kind === 'cluster' ? new Cluster(resolved.nodes, resolved.options) : new Redis(resolved.options);
+  client.on('error', options.onError ?? throttledLogger());
+  return client;
+}
+
+function throttledLogger(): (error: Error) => void {
+  let last = 0;
+  return (error) => {
+    const now = Date.now();
+    if (now - last < 10_000) return;
+    last = now;
+    const code = (error as { code?: unknown }).code;
+    console.warn(`scrollback: redis connection error (${typeof code === 'string' ? code : error.name})`);
+  };
+}
+
+/**
+ * Resolves once the client is ready, or rejects with BackendUnavailableError after `timeoutMs`.
+ * With the offline queue off, commands sent before 'ready' fail at once: call this at start-up
+ * (and treat a rejection as "start degraded", the client keeps reconnecting).
+ */
+export function whenReady(client: RedisClient, timeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onReady = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      client.removeListener('ready', onReady);
+      reject(new BackendUnavailableError('redis', `not ready within ${timeoutMs} ms`));
+    }, timeoutMs);
+    client.once('ready', onReady);
+  });
+}

@@ -1,0 +1,41 @@
+/**
+ * The cache's Lua scripts (scripts/*.lua), run with EVALSHA and a fallback to EVAL when the
+ * server doesn't know them yet (first use, restart, SCRIPT FLUSH). Runs on a plain client without
+ * adding commands to it, since the application may have passed its own client.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import type { RedisClient } from './redis-client.js';
+
+export interface LuaScript {
+  name: string;
+  source: string;
+  sha: string;
+}
+
+function load(name: string): LuaScript {
+  const source = readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+  return { name, source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+export const SCRIPTS = {
+  read: load('read'),
+  append: load('append'),
+  fill: load('fill'),
+  invalidate: load('invalidate'),
+  inspect: load('inspect'),
+} as const;
+
+export async function runScript(
+  client: RedisClient,
+  script: LuaScript,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+): Promise<unknown> {
+  try {
+    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!(error instanceof Error) || !error.message.startsWith('NOSCRIPT')) throw error;
+    return await client.eval(script.source, keys.length, ...keys, ...args);
+  }
+}
