@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { createInstanceRegistry } from '../backends/redis/instance-registry.js';
 import { createRedisCache, type RedisCache } from '../backends/redis/redis-cache.js';
-import { createRedisClient, type RedisClient } from '../backends/redis/redis-client.js';
+import { createRedisClient, whenReady, type RedisClient } from '../backends/redis/redis-client.js';
 import { fetchServerInfo } from '../backends/redis/server-info.js';
 import { createInvalidationBus, type InvalidationBus } from '../cache/invalidation-bus.js';
 import { createL1Cache } from '../cache/l1-cache.js';
@@ -31,7 +31,21 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
   if (redis === undefined) return null;
   const owned = redis.client === undefined;
   const url = redis.url ?? '';
-  const client: RedisClient = redis.client ?? createRedisClient(url, { commandTimeoutMs: redis.commandTimeoutMs });
+  let lastErrorLog = 0;
+  const client: RedisClient =
+    redis.client ??
+    createRedisClient(url, {
+      commandTimeoutMs: redis.commandTimeoutMs,
+      // ioredis reports every failed reconnect: one line per 10 s is enough during an outage.
+      onError: (error) => {
+        if (Date.now() - lastErrorLog < 10_000) return;
+        lastErrorLog = Date.now();
+        logger.warn('redis connection error', describeError(error));
+      },
+    });
+  // With no offline queue, commands sent before the connection is ready fail at once and would
+  // count against the breaker: wait a moment, then start degraded if Redis isn't there.
+  await whenReady(client, 1000).catch((error: unknown) => logger.warn('redis not ready; starting degraded', describeError(error)));
   const cache = createRedisCache({ client, maxMessages: config.cache.maxMessages, ttlSeconds: config.cache.ttlSeconds });
   const registry = createInstanceRegistry({ client });
 

@@ -2,6 +2,8 @@
  * Hybrid mode: the cache tiers stay equal to the log under concurrent writers, recover from a
  * write-through that never happened, and L1 entries of other instances are invalidated.
  */
+import { Redis } from 'ioredis';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '../testing/test-database.js';
 import { eventually, newId, user, assistant } from '../testing/contract/target.js';
@@ -145,5 +147,23 @@ describe('hybrid cache', () => {
     expect(info?.version).toMatch(/^\d+\./);
     expect(store.stats().tiers.redis).toBeDefined();
     expect((await store.health()).status).toBe('up');
+  });
+
+  it("uses an application's own pg.Pool and ioredis client, and leaves them open on close", async () => {
+    const pool = new pg.Pool({ connectionString: database.url, max: 2 });
+    const client = new Redis(inject('redisUrl'), { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: true });
+    await client.connect();
+    try {
+      const store = await openStore({ postgres: { pool }, redis: { client } });
+      const id = newId();
+      await store.append(id, user('shared connections'));
+      expect((await store.tailWithSource(id)).messages.map((m) => m.content)).toEqual(['shared connections']);
+      await store.close();
+      expect((await pool.query<{ one: number }>('SELECT 1 AS one')).rows[0]?.one).toBe(1);
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      client.disconnect();
+      await pool.end();
+    }
   });
 });

@@ -79,6 +79,37 @@ export function subscribeContract(target: ContractTarget): void {
       }
     });
 
+    it('under concurrent writers on several instances, delivers every event exactly once, in version order per conversation', async () => {
+      const writers = [store, await target.open(), await target.open()];
+      const ids = [newId(), newId(), newId(), newId()];
+      const marker = newId();
+      let started = false;
+      const seen = new Map<string, number[]>();
+      const stop = store.subscribe({ from: 'end' }, (events) => {
+        for (const event of events) {
+          if (event.conversationId === marker) started = true;
+          if (!ids.includes(event.conversationId)) continue;
+          seen.set(event.conversationId, [...(seen.get(event.conversationId) ?? []), event.version]);
+        }
+      });
+      try {
+        // Other instances' writes are not held back while 'end' is fixed: wait until it is.
+        await store.append(marker, user('marker'));
+        await eventually(() => started, (value) => value);
+        await Promise.all(
+          Array.from({ length: 60 }, (_, i) => writers[i % writers.length]!.append(ids[i % ids.length]!, user(`c${i}`), { expectedVersion: 'any' })),
+        );
+        const total = (): number => [...seen.values()].reduce((sum, versions) => sum + versions.length, 0);
+        // 60 messages plus one conversation.started per conversation.
+        await eventually(total, (n) => n >= 64);
+        expect(total()).toBe(64);
+        for (const id of ids) expect(seen.get(id)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1));
+      } finally {
+        stop();
+        await Promise.all(writers.slice(1).map((writer) => writer.close()));
+      }
+    });
+
     it('delivers appends from another instance', async () => {
       const other = await target.open();
       const id = newId();
