@@ -1,0 +1,157 @@
+/**
+ * The append transaction body (run inside `BEGIN IMMEDIATE`, so writers are serialised and the
+ * checks below cannot race). Order of checks, as log.ts specifies: deleted → idempotency →
+ * expected version. Message text reaches the search index later, in batches (search-index.ts).
+ */
+import {
+  ConversationDeletedError,
+  IdempotencyConflictError,
+  ValidationError,
+  VersionConflictError,
+} from '../../errors/errors.js';
+import type { ExpectedVersion, Message } from '../../events/types.js';
+import type { LogAppendRequest, LogAppendResult } from '../log.js';
+import { firstCodePoints, PREVIEW_CODE_POINTS, toMessage, type EventRow, type MessageData } from './rows.js';
+import { sqliteCode } from './sqlite-errors.js';
+import type { Statements } from './statements.js';
+
+export function expectedVersionHolds(expected: ExpectedVersion, actual: number): boolean {
+  if (expected === 'any') return true;
+  if (expected === 'no_stream') return actual === 0;
+  if (expected === 'exists') return actual > 0;
+  return actual === expected;
+}
+
+/** True when an insert failed because an event id is already stored in the conversation. */
+export function isDuplicateEventId(error: unknown): boolean {
+  return sqliteCode(error) === 'SQLITE_CONSTRAINT_UNIQUE' && error instanceof Error && error.message.includes('event_id');
+}
+
+/**
+ * `checkIdsFirst` is false on the first attempt: a fresh append then costs no id lookups, and a
+ * stored id surfaces as a unique violation, after which the caller reruns with the full check.
+ */
+export function appendInTransaction(
+  st: Statements,
+  request: LogAppendRequest,
+  checkIdsFirst: boolean,
+): LogAppendResult {
+  const { conversationId, messages } = request;
+  const last = messages.at(-1);
+  if (last === undefined) throw new ValidationError('messages', 'at least one message is required');
+
+  const conversation = st.conversation.get(conversationId);
+  if (conversation?.status === 'deleted') throw new ConversationDeletedError(conversationId);
+  const actual = conversation?.version ?? 0;
+  const versionHolds = expectedVersionHolds(request.expectedVersion, actual);
+
+  if (conversation !== undefined && (checkIdsFirst || !versionHolds)) {
+    const retry = findStoredAppend(st, request);
+    if (retry !== null) return retry;
+  }
+  if (!versionHolds) {
+    const expected = request.expectedVersion;
+    // 'any' always holds, so only the three checked forms reach here.
+    throw new VersionConflictError(conversationId, expected === 'any' ? 0 : expected, actual);
+  }
+
+  const now = new Date().toISOString();
+  const metadata = JSON.stringify(request.metadata);
+  let version = actual;
+  if (conversation === undefined) {
+    st.insertConversation.run(conversationId, request.userId, now, now);
+    st.insertEvent.run(
+      conversationId,
+      ++version,
+      request.startedEventId,
+      'conversation.started',
+      JSON.stringify({ userId: request.userId }),
+      metadata,
+      now,
+      null,
+    );
+  }
+
+  let position = 0;
+  const written: Message[] = new Array<Message>(messages.length);
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const data: MessageData = { role: message.role, content: message.content, metadata: message.metadata };
+    const result = st.insertEvent.run(
+      conversationId,
+      ++version,
+      message.id,
+      'message.appended',
+      JSON.stringify(data),
+      metadata,
+      now,
+      message.contentHash,
+    );
+    position = Number(result.lastInsertRowid);
+    written[i] = {
+      id: message.id,
+      conversationId,
+      version,
+      role: message.role,
+      content: message.content,
+      createdAt: now,
+      metadata: message.metadata,
+      redacted: false,
+    };
+  }
+  st.updateAfterAppend.run(
+    version,
+    messages.length,
+    now,
+    position,
+    firstCodePoints(last.content, PREVIEW_CODE_POINTS),
+    conversationId,
+  );
+  return {
+    version,
+    position,
+    outcome: 'appended',
+    messages: written,
+    previousVersion: actual,
+    created: conversation === undefined,
+  };
+}
+
+/**
+ * An idempotent retry: every id stored with the same hash → the original result; no id stored →
+ * null (a new append); anything in between → IdempotencyConflictError.
+ */
+function findStoredAppend(st: Statements, request: LogAppendRequest): LogAppendResult | null {
+  const { conversationId } = request;
+  const stored: EventRow[] = [];
+  let newId: string | null = null;
+  for (const message of request.messages) {
+    const row = st.eventById.get(conversationId, message.id);
+    if (row === undefined) {
+      newId ??= message.id;
+      continue;
+    }
+    if (row.type !== 'message.appended' || row.content_hash !== message.contentHash) {
+      throw new IdempotencyConflictError(
+        conversationId,
+        message.id,
+        'message id is already stored with another role, content or metadata',
+      );
+    }
+    stored.push(row);
+  }
+  if (stored.length === 0) return null;
+  if (newId !== null) {
+    throw new IdempotencyConflictError(conversationId, newId, 'some message ids of this batch are stored, others are new');
+  }
+  stored.sort((a, b) => a.version - b.version);
+  const head = stored.at(-1)!;
+  return {
+    version: head.version,
+    position: head.position,
+    outcome: 'already_appended',
+    messages: stored.map(toMessage),
+    previousVersion: head.version,
+    created: false,
+  };
+}

@@ -1,0 +1,67 @@
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BackendUnavailableError } from '../../errors/errors.js';
+import { applyMigrations, loadMigrations } from './migrate.js';
+import { createSqliteLog } from './sqlite-log.js';
+import { tempDir } from './test-support.js';
+
+describe('sqlite migrations', () => {
+  let dir: ReturnType<typeof tempDir>;
+
+  beforeEach(() => {
+    dir = tempDir();
+  });
+
+  afterEach(() => {
+    dir.remove();
+  });
+
+  it('finds the numbered files in the repo folder', () => {
+    const names = loadMigrations().map((m) => m.name);
+    expect(names[0]).toBe('0001_init');
+    expect([...names].sort()).toEqual(names);
+  });
+
+  it('two opens of one file apply each migration once and record name, checksum and time', async () => {
+    const path = join(dir.path, 'two.db');
+    const first = createSqliteLog({ path });
+    const second = createSqliteLog({ path });
+    try {
+      await first.migrate();
+      await second.migrate();
+      await first.migrate();
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    const raw = new SqliteDatabase(path);
+    try {
+      const rows = raw.prepare<[], { name: string; checksum: string; applied_at: string }>('SELECT * FROM scrollback_migrations').all();
+      expect(rows.map((r) => r.name)).toEqual(loadMigrations().map((m) => m.name));
+      expect(rows[0]?.checksum).toBe(loadMigrations()[0]?.checksum);
+      expect(new Date(rows[0]?.applied_at ?? '').toISOString()).toBe(rows[0]?.applied_at);
+      expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      expect(applyMigrations(raw)).toEqual([]);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('refuses a database whose applied migration was edited since', () => {
+    const raw = new SqliteDatabase(join(dir.path, 'edited.db'));
+    try {
+      applyMigrations(raw);
+      const edited = loadMigrations().map((m) => ({ ...m, checksum: 'different' }));
+      expect(() => applyMigrations(raw, edited)).toThrow(/changed after it was applied/);
+      expect(raw.inTransaction).toBe(false);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('a file that cannot be opened is BackendUnavailableError', () => {
+    // A folder where the database file should be.
+    expect(() => createSqliteLog({ path: dir.path })).toThrow(BackendUnavailableError);
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * Forward-only migrations for the SQLite log: `migrations/sqlite/NNNN_name.sql`, applied in name
+ * order inside one `BEGIN EXCLUSIVE` transaction, so two processes opening the same file at once
+ * cannot both migrate (the second waits on the lock, then finds everything applied).
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  name: string;
+  sql: string;
+  checksum: string;
+}
+
+/** Repo root `migrations/sqlite`, resolved from this file (core/backends/sqlite). */
+export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite/', import.meta.url));
+
+const MIGRATION_FILE = /^\d{4}_[a-z0-9_-]+\.sql$/;
+
+export function loadMigrations(dir: string = SQLITE_MIGRATIONS_DIR): Migration[] {
+  return readdirSync(dir)
+    .filter((file) => MIGRATION_FILE.test(file))
+    .sort()
+    .map((file) => {
+      const sql = readFileSync(`${dir}/${file}`, 'utf8');
+      return { name: file.replace(/\.sql$/, ''), sql, checksum: createHash('sha256').update(sql).digest('hex') };
+    });
+}
+
+/** Applies pending migrations; returns the names it applied (empty when up to date). */
+export function applyMigrations(db: Database, migrations: Migration[] = loadMigrations()): string[] {
+  const run = db.transaction((): string[] => {
+    db.exec(`CREATE TABLE IF NOT EXISTS scrollback_migrations (
+      name       TEXT PRIMARY KEY,
+      checksum   TEXT NOT NULL,
+      applied_at TEXT NOT NULL
+    )`);
+    const applied = new Map(
+      db
+        .prepare<[], { name: string; checksum: string }>('SELECT name, checksum FROM scrollback_migrations')
+        .all()
+        .map((row) => [row.name, row.checksum]),
+    );
+    const record = db.prepare<[string, string, string]>(
+      'INSERT INTO scrollback_migrations (name, checksum, applied_at) VALUES (?, ?, ?)',
+    );
+    const done: string[] = [];
+    for (const migration of migrations) {
+      const checksum = applied.get(migration.name);
+      if (checksum !== undefined) {
+        // An edited migration means this database and the code disagree about the schema.
+        if (checksum !== migration.checksum) {
+          throw new Error(`sqlite migration ${migration.name} was changed after it was applied (checksum differs)`);
+        }
+        continue;
+      }
+      db.exec(migration.sql);
+      record.run(migration.name, migration.checksum, new Date().toISOString());
+      done.push(migration.name);
+    }
+    return done;
+  });
+  return run.exclusive();
+}

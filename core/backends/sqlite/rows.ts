@@ -1,0 +1,120 @@
+/**
+ * Row shapes of the SQLite schema and their mapping to the public types. JSON columns are parsed
+ * here, once per row.
+ */
+import type {
+  ConversationInfo,
+  EventMetadata,
+  EventType,
+  JsonObject,
+  Message,
+  RedactionMode,
+  Role,
+  StoredEvent,
+} from '../../events/types.js';
+import { EVENT_TYPES } from '../../events/types.js';
+
+export interface ConversationRow {
+  id: string;
+  user_id: string | null;
+  title: string | null;
+  title_position: number | null;
+  status: 'active' | 'deleted';
+  version: number;
+  message_count: number;
+  created_at: string;
+  last_message_at: string;
+  last_position: number;
+  preview: string;
+}
+
+export interface EventRow {
+  position: number;
+  conversation_id: string;
+  version: number;
+  event_id: string;
+  type: string;
+  data: string;
+  metadata: string;
+  recorded_at: string;
+  content_hash: string | null;
+  redacted: RedactionMode | null;
+}
+
+/** The stored payload of a `message.appended` event. */
+export interface MessageData {
+  role: Role;
+  content: string;
+  metadata: JsonObject;
+  redacted?: RedactionMode;
+}
+
+export const EVENT_COLUMNS =
+  'position, conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash, redacted';
+
+export const CONVERSATION_COLUMNS =
+  'id, user_id, title, title_position, status, version, message_count, created_at, last_message_at, last_position, preview';
+
+const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+
+function isEventType(type: string): type is EventType {
+  return KNOWN_TYPES.has(type);
+}
+
+export function toConversationInfo(row: ConversationRow): ConversationInfo {
+  return {
+    conversationId: row.id,
+    userId: row.user_id,
+    title: row.title,
+    status: row.status,
+    version: row.version,
+    messageCount: row.message_count,
+    createdAt: row.created_at,
+    lastMessageAt: row.last_message_at,
+    preview: row.preview,
+  };
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  if (!isEventType(row.type)) {
+    throw new Error(`sqlite log holds an event of unknown type at position ${row.position}`);
+  }
+  // The row was written by this backend with the payload for its type; the union is rebuilt here.
+  return {
+    conversationId: row.conversation_id,
+    version: row.version,
+    position: row.position,
+    eventId: row.event_id,
+    type: row.type,
+    data: JSON.parse(row.data) as never,
+    metadata: JSON.parse(row.metadata) as EventMetadata,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/** A `message.appended` row as a message. */
+export function toMessage(row: EventRow): Message {
+  const data = JSON.parse(row.data) as MessageData;
+  return {
+    id: row.event_id,
+    conversationId: row.conversation_id,
+    version: row.version,
+    role: data.role,
+    content: data.content,
+    createdAt: row.recorded_at,
+    metadata: data.metadata,
+    redacted: row.redacted !== null,
+  };
+}
+
+/** The first `count` code points of `text`, without copying a long string into an array. */
+export function firstCodePoints(text: string, count: number): string {
+  let index = 0;
+  for (let seen = 0; seen < count && index < text.length; seen++) {
+    const code = text.codePointAt(index) ?? 0;
+    index += code > 0xffff ? 2 : 1;
+  }
+  return index >= text.length ? text : text.slice(0, index);
+}
+
+export const PREVIEW_CODE_POINTS = 200;
