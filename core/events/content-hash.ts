@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { JsonValue, Role } from './types.js';
 
 /** JSON with object keys sorted, so equal metadata hashes equally whatever its key order. */
@@ -14,11 +14,6 @@ export function canonicalJson(value: JsonValue): string {
  * a message redacted since still recognises its own retry without keeping the text.
  */
 export function contentHash(role: Role, content: string, metadata: { [key: string]: JsonValue }): string {
-  return createHash('sha256')
-    .update(role)
-    .update('\u0000')
-    .update(content)
-    .update('\u0000')
-    .update(canonicalJson(metadata))
-    .digest('base64url');
+  // One-shot hashing: no Hash object per message on the append hot path.
+  return hash('sha256', `${role}\u0000${content}\u0000${canonicalJson(metadata)}`, 'base64url');
 }

@@ -2,11 +2,11 @@
  * The store: validates input at the boundary, writes to the log of record, keeps the cache tiers
  * versioned behind it, and answers reads from the fastest tier that is known to be right.
  */
-import { v7 as uuidv7 } from 'uuid';
 import type { EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
 import { ConversationDeletedError, ConversationNotFoundError, ValidationError } from '../errors/errors.js';
 import { contentHash } from '../events/content-hash.js';
+import { uuidv7 } from '../events/uuid-v7.js';
 import { emptyState, foldEvents } from '../events/fold.js';
 import type { Limits } from '../events/limits.js';
 import type {

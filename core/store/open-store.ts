@@ -2,11 +2,11 @@
  * `openStore`: picks the backends from configuration, migrates the log, and wires the tiers.
  */
 import { hostname } from 'node:os';
-import { v7 as uuidv7 } from 'uuid';
 import type { EventLog } from '../backends/log.js';
 import { createPostgresLog } from '../backends/postgres/postgres-log.js';
 import { createSqliteLog } from '../backends/sqlite/sqlite-log.js';
 import { TieredCache } from '../cache/tiered-cache.js';
+import { uuidv7 } from '../events/uuid-v7.js';
 import { stderrLogger } from '../logging/logger.js';
 import { StatsRecorder, type TierName } from '../metrics/stats-recorder.js';
 import type { InstanceStats, StoreStats } from '../metrics/types.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationNotFoundError, ValidationError } from '../../errors/errors.js';
 import type { ConversationStore } from '../../store/types.js';
-import { assistant, newId, user, type ContractTarget } from './target.js';
+import { assistant, eventually, newId, user, type ContractTarget } from './target.js';
 
 export function readContract(target: ContractTarget): void {
   describe(`${target.name}: reads`, () => {
@@ -87,7 +87,10 @@ export function readContract(target: ContractTarget): void {
           ids.push(id);
           await store.append(id, user(`message ${i}`), { userId: owner });
         }
-        // Touch the oldest again: it becomes the newest.
+        // Touch the oldest again: it becomes the newest (once the clock has moved on: equal
+        // times are ordered by id).
+        const newest = (await store.getConversation(ids[6]!))!.lastMessageAt;
+        await eventually(() => new Date().toISOString(), (now) => now > newest);
         await store.append(ids[0]!, user('bump'), { userId: owner });
         const seen: string[] = [];
         let cursor: string | undefined;
