@@ -76,6 +76,7 @@ export {
   ConversationNotFoundError,
   IdempotencyConflictError,
   isScrollbackError,
+  ReadOnlyError,
   ScrollbackError,
   ValidationError,
   VersionConflictError,

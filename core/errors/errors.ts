@@ -10,7 +10,8 @@ export type ScrollbackErrorCode =
   | 'IDEMPOTENCY_CONFLICT'
   | 'CONVERSATION_NOT_FOUND'
   | 'CONVERSATION_DELETED'
-  | 'BACKEND_UNAVAILABLE';
+  | 'BACKEND_UNAVAILABLE'
+  | 'READ_ONLY';
 
 /** Base class of every error raised by Scrollback. */
 export class ScrollbackError extends Error {
@@ -89,6 +90,16 @@ export class BackendUnavailableError extends ScrollbackError {
   }
 }
 
+/** A write on a store opened with `readOnly: true`. */
+export class ReadOnlyError extends ScrollbackError {
+  readonly operation: string;
+
+  constructor(operation: string) {
+    super('READ_ONLY', `${operation} refused: the store is read-only`);
+    this.operation = operation;
+  }
+}
+
 const CODES: ReadonlySet<string> = new Set<ScrollbackErrorCode>([
   'VALIDATION',
   'VERSION_CONFLICT',
@@ -96,6 +107,7 @@ const CODES: ReadonlySet<string> = new Set<ScrollbackErrorCode>([
   'CONVERSATION_NOT_FOUND',
   'CONVERSATION_DELETED',
   'BACKEND_UNAVAILABLE',
+  'READ_ONLY',
 ]);
 
 /** True for any Scrollback error, even one from a duplicate copy of the package. */

@@ -2,7 +2,7 @@
 import type { EventLog, TailSnapshot } from '../backends/log.js';
 import type { ConversationCache } from '../cache/conversation-cache.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
-import { ConversationDeletedError, ConversationNotFoundError } from '../errors/errors.js';
+import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError } from '../errors/errors.js';
 import type { Limits } from '../events/limits.js';
 import type { Message } from '../events/types.js';
 import { validateId } from '../events/validate.js';
@@ -15,6 +15,7 @@ export interface CacheApiDeps {
   redis: ConversationCache | null;
   maxMessages: number;
   limits: Limits;
+  readOnly: boolean;
   instances: () => Promise<InstanceStats[]>;
   serverInfo: (() => Promise<RedisServerInfo>) | null;
 }
@@ -57,11 +58,13 @@ export function createCacheApi(deps: CacheApiDeps): CacheApi {
     },
 
     async evict(conversationId: string): Promise<void> {
+      if (deps.readOnly) throw new ReadOnlyError('cache.evict');
       const id = validateId('conversationId', conversationId, deps.limits);
       await deps.tiered.invalidate(id);
     },
 
     async warm(conversationId: string): Promise<void> {
+      if (deps.readOnly) throw new ReadOnlyError('cache.warm');
       const id = validateId('conversationId', conversationId, deps.limits);
       const snapshot = await snapshotOf(id);
       if (snapshot.status === 'deleted') throw new ConversationDeletedError(id);

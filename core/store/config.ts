@@ -29,6 +29,11 @@ export interface StoreConfig {
   metrics?: { publishIntervalMs?: number };
   /** Where warnings go (default: JSON lines on stderr). Never given message content or secrets. */
   logger?: Logger;
+  /**
+   * Opens without migrating and refuses every write (`ReadOnlyError`), cache fills and TTL slides
+   * included: tails read the log. For looking at production.
+   */
+  readOnly?: boolean;
 }
 
 export interface ResolvedConfig {
@@ -40,6 +45,7 @@ export interface ResolvedConfig {
   limits: Limits;
   metrics: { publishIntervalMs: number };
   logger?: Logger;
+  readOnly: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -145,5 +151,6 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
     limits,
     metrics: { publishIntervalMs: positiveInt('metrics.publishIntervalMs', config.metrics?.publishIntervalMs, 5000) },
     ...(config.logger !== undefined ? { logger: config.logger } : {}),
+    readOnly: config.readOnly === true,
   };
 }

@@ -4,7 +4,7 @@
  */
 import type { EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
-import { ConversationDeletedError, ConversationNotFoundError, ValidationError } from '../errors/errors.js';
+import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError, ValidationError } from '../errors/errors.js';
 import { contentHash } from '../events/content-hash.js';
 import { uuidv7 } from '../events/uuid-v7.js';
 import { emptyState, foldEvents } from '../events/fold.js';
@@ -49,6 +49,7 @@ const MAX_REASON = 1000;
 
 export interface StoreParts {
   mode: StoreMode;
+  readOnly: boolean;
   log: EventLog;
   cache: TieredCache;
   cacheApi: (store: ConversationStore) => CacheApi;
@@ -77,6 +78,10 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
   const open = (): void => {
     if (closed) throw new ValidationError('store', 'is closed');
   };
+  const writable = (operation: string): void => {
+    open();
+    if (parts.readOnly) throw new ReadOnlyError(operation);
+  };
 
   const conversationIdOf = (value: unknown): string => validateId('conversationId', value, limits);
 
@@ -85,7 +90,8 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     const id = conversationIdOf(conversationId);
     const count = validateInteger('n', n, 0, MAX_TAIL);
     const started = performance.now();
-    if (count > parts.maxCachedMessages || !cache.enabled) {
+    // Read-only stores skip the tiers: a Redis read slides the TTL and a miss fills, both writes.
+    if (count > parts.maxCachedMessages || !cache.enabled || parts.readOnly) {
       const snapshot = await log.tail(id, count);
       stats.record('log', snapshot ? 'hit' : 'miss', performance.now() - started);
       if (snapshot?.status === 'deleted') throw new ConversationDeletedError(id);
@@ -101,7 +107,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     mode: parts.mode,
 
     async append(conversationId: string, message: MessageInput | MessageInput[], options?: AppendOptions): Promise<AppendResult> {
-      open();
+      writable('append');
       const id = conversationIdOf(conversationId);
       const valid = validateMessages(message, limits);
       const expectedVersion = validateExpectedVersion(options?.expectedVersion);
@@ -188,7 +194,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     },
 
     async rename(conversationId: string, title: string, options?: WriteOptions): Promise<WriteResult> {
-      open();
+      writable('rename');
       const id = conversationIdOf(conversationId);
       const valid = validateText('title', title, limits.maxTitleLength);
       const result = await log.control({ conversationId: id, eventId: uuidv7(), event: { type: 'conversation.renamed', title: valid }, metadata: eventMetadata(options, limits) });
@@ -197,7 +203,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     },
 
     async redact(conversationId: string, messageId: string, options: RedactOptions): Promise<WriteResult> {
-      open();
+      writable('redact');
       const id = conversationIdOf(conversationId);
       const target = validateUuid('messageId', messageId);
       if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
@@ -216,7 +222,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     },
 
     async deleteConversation(conversationId: string, options: DeleteOptions = {}): Promise<void> {
-      open();
+      writable('deleteConversation');
       const id = conversationIdOf(conversationId);
       if (options.hard === true) {
         const deleted = await log.hardDelete(id);

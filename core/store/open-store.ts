@@ -41,7 +41,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
   const tracked = trackLog(createLog(resolved));
   const { log } = tracked;
   try {
-    await log.migrate();
+    if (!resolved.readOnly) await log.migrate();
   } catch (error) {
     await log.close();
     throw error;
@@ -78,6 +78,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
 
   const store = createConversationStore({
     mode: resolved.mode,
+    readOnly: resolved.readOnly,
     log,
     cache: tiered,
     cacheApi: () =>
@@ -87,6 +88,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
         redis: hybrid?.cache ?? null,
         maxMessages: resolved.cache.maxMessages,
         limits: resolved.limits,
+        readOnly: resolved.readOnly,
         instances: async () => (hybrid === null ? [self()] : hybrid.instances()),
         serverInfo: hybrid === null ? null : () => hybrid.serverInfo(),
       }),
@@ -101,6 +103,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
       await log.close();
     },
   });
-  hybrid?.start(self);
+  // A read-only store writes nothing, its own metrics included.
+  if (!resolved.readOnly) hybrid?.start(self);
   return store;
 }

@@ -9,7 +9,7 @@ import type { MessageInput } from '../../events/types.js';
  */
 export interface ContractTarget {
   name: string;
-  open(overrides?: Pick<StoreConfig, 'limits' | 'cache'>): Promise<ConversationStore>;
+  open(overrides?: Pick<StoreConfig, 'limits' | 'cache' | 'readOnly'>): Promise<ConversationStore>;
 }
 
 /** A fresh conversation id; tests share stores, never conversations. */

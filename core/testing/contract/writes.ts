@@ -103,6 +103,30 @@ export function writeContract(target: ContractTarget): void {
       expect((await store.tail(id)).map((m) => m.content)).toEqual(['fresh start']);
     });
 
+    it('a read-only store reads and refuses every write, cache repairs included', async () => {
+      const id = newId();
+      await store.append(id, [user('visible'), assistant('too')]);
+      const readOnly = await target.open({ readOnly: true });
+      try {
+        expect((await readOnly.tail(id)).map((m) => m.content)).toEqual(['visible', 'too']);
+        expect((await readOnly.read(id)).version).toBe(3);
+        expect((await readOnly.getConversation(id))?.messageCount).toBe(2);
+        const refused = [
+          readOnly.append(id, user('no')),
+          readOnly.rename(id, 'no'),
+          readOnly.redact(id, randomUUID(), { mode: 'mask', reason: 'no' }),
+          readOnly.deleteConversation(id),
+          readOnly.deleteConversation(id, { hard: true }),
+          readOnly.cache.evict(id),
+          readOnly.cache.warm(id),
+        ];
+        for (const attempt of refused) await expect(attempt).rejects.toMatchObject({ code: 'READ_ONLY' });
+        expect((await store.read(id)).version).toBe(3);
+      } finally {
+        await readOnly.close();
+      }
+    });
+
     it('health is up and stats count the tiers', async () => {
       const health = await store.health();
       expect(health.status).toBe('up');
