@@ -1,0 +1,423 @@
+/**
+ * The console's one typed API: every method's input as a zod schema (validated at the server
+ * boundary) and its output as a TypeScript type, in one map keyed by method name. The renderer
+ * imports this file type-only and derives argument and result types from the method name.
+ *
+ * Transport: `POST /api/<method>` with the JSON input, answered `200 {ok:true,data}` or
+ * `4xx/5xx {ok:false,error}`; live data over the WebSocket at `/api/ws` (messages below).
+ */
+import { z } from 'zod';
+import type { ScrollbackErrorCode } from '../errors/errors.js';
+import type { ConversationInfo, ConversationState, Message, StoredEvent } from '../events/types.js';
+import type { InstanceStats, RedisServerInfo, StoreStats } from '../metrics/types.js';
+import type { BackendHealth, BackendName, CacheEntryReport, HealthStatus, StoreMode, TailSource } from '../store/types.js';
+
+// ---------------------------------------------------------------------------------------------
+// Shared pieces
+// ---------------------------------------------------------------------------------------------
+
+/** Ids as the store accepts them; the store re-validates (control characters, lengths). */
+const id = z.string().min(1).max(256);
+const environmentId = z.string().min(1).max(64);
+const isoTime = z.iso.datetime({ offset: true });
+
+export const ENVIRONMENT_KINDS = ['local', 'staging', 'production'] as const;
+export type EnvironmentKind = (typeof ENVIRONMENT_KINDS)[number];
+
+/** `#rrggbb`: the colour band shown on every screen of an environment. */
+const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, 'a colour like #3b82f6');
+
+/**
+ * Connection input. URLs may carry a password: the server moves it into the secret store and
+ * never returns or logs it. Redis: `redis://`, `rediss://` (TLS); Cluster and Sentinel as the
+ * store documents them (the URL is passed to the store as is). PostgreSQL: `postgres://…?sslmode=…`.
+ */
+export const connectionInput = z
+  .object({
+    sqlite: z.object({ path: z.string().min(1).max(4096) }).optional(),
+    postgres: z.object({ url: z.string().min(1).max(4096) }).optional(),
+    redis: z.object({ url: z.string().min(1).max(4096) }).optional(),
+  })
+  .refine((c) => c.sqlite !== undefined || c.postgres !== undefined, {
+    message: 'needs a SQLite file or a PostgreSQL URL (Redis alone is only a cache)',
+  });
+export type ConnectionInput = z.infer<typeof connectionInput>;
+
+/** What the console shows of a connection: never a password. */
+export interface ConnectionSummary {
+  sqlite?: { path: string };
+  postgres?: {
+    /** URL with the password removed. */
+    url: string;
+    host: string;
+    port: number | null;
+    database: string;
+    user: string | null;
+    sslmode: string | null;
+  };
+  redis?: {
+    /** URL with the password removed. */
+    url: string;
+    tls: boolean;
+    /** 'standalone' unless the URL says cluster or sentinel. */
+    topology: 'standalone' | 'cluster' | 'sentinel';
+    hosts: string[];
+    user: string | null;
+  };
+}
+
+export interface EnvironmentView {
+  id: string;
+  name: string;
+  kind: EnvironmentKind;
+  color: string;
+  /** Writes refused by the server; production defaults to true. */
+  readOnly: boolean;
+  /** Production: message content masked unless a call passes `reveal: true`. */
+  masked: boolean;
+  connection: ConnectionSummary;
+  /** A password exists for this environment (saved, or held for this session only). */
+  hasSecret: boolean;
+  /** 'saved': encrypted on disk; 'session': held in memory until the console stops (no secure store). */
+  secret: 'none' | 'saved' | 'session';
+  /** The built-in demo environment created on first run. */
+  builtIn: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SecurityStatus {
+  secretStorage: 'os-keychain' | 'key-file' | 'none';
+  canSavePasswords: boolean;
+  /** Why passwords can't be saved (e.g. Linux without a keyring: safeStorage falls back to a fixed key). */
+  reason?: string;
+  /** The server only listens on this host. */
+  host: '127.0.0.1';
+}
+
+export interface EnvironmentTestResult {
+  ok: boolean;
+  status: HealthStatus;
+  backends: Partial<Record<BackendName, BackendHealth & { message: string }>>;
+  /** One sentence a person can act on ("PostgreSQL refused the connection at db:5432 …"). */
+  message: string;
+}
+
+const conversationRef = z.object({ environmentId, conversationId: id });
+/** Production content is masked unless the caller reveals it (a deliberate UI action). */
+const reveal = z.boolean().optional();
+
+// ---------------------------------------------------------------------------------------------
+// Outputs that are not store types
+// ---------------------------------------------------------------------------------------------
+
+/** Set on results from masked environments: content was replaced server-side. */
+export interface Masking {
+  masked: boolean;
+}
+
+export interface ConversationListItem extends ConversationInfo {
+  /** Only computed when the `cached` filter is used (null: no cache tier configured). */
+  cached?: boolean | null;
+}
+
+export interface ConversationListResult extends Masking {
+  items: ConversationListItem[];
+  nextCursor?: string;
+  /** Rows the server looked at to fill this page (filters on time and cache scan pages). */
+  scanned: number;
+}
+
+export interface TailResult extends Masking {
+  messages: Message[];
+  source: TailSource;
+  ms: number;
+}
+
+export interface LiveStatsPayload {
+  environmentId: string;
+  at: string;
+  mode: StoreMode;
+  /** This console's own store instance. */
+  local: StoreStats;
+  /** What live store instances published to Redis (hybrid mode; empty otherwise). */
+  instances: InstanceStats[];
+  /** Redis INFO: the server's view, not the store's hit ratio. */
+  server: RedisServerInfo | null;
+  /** Why `server` (or `instances`) could not be read this time, in words; null when all went well. */
+  serverError: string | null;
+  traffic: TrafficStatus;
+}
+
+export interface TrafficStatus {
+  running: boolean;
+  ratePerSecond: number;
+  /** ISO time the run ends (or ended); null when never started. */
+  endsAt: string | null;
+  turns: number;
+  errors: number;
+}
+
+export interface PlaygroundTurn {
+  conversationId: string;
+  user: Message;
+  assistant: Message;
+  history: { source: TailSource; count: number; ms: number };
+  timings: { historyMs: number; responderMs: number; appendMs: number; totalMs: number };
+  responder: 'scripted' | 'openai';
+}
+
+export interface ImportResult {
+  conversationId: string;
+  version: number;
+  /** Events replayed into the target (conversation.started is implied by the first append). */
+  events: number;
+  masked: boolean;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Method schemas
+// ---------------------------------------------------------------------------------------------
+
+export const MAX_TRAFFIC_RATE = 200;
+export const MAX_TRAFFIC_SECONDS = 300;
+
+export const responderInput = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('scripted') }),
+  z.object({
+    kind: z.literal('openai'),
+    /** e.g. http://127.0.0.1:11434/v1 — called by the server, never by the renderer. */
+    baseUrl: z.url({ protocol: /^https?$/ }),
+    model: z.string().min(1).max(200),
+    /** Held only for this request: never stored, never logged. */
+    apiKey: z.string().max(4096).optional(),
+    /** Milliseconds; default 30 000. */
+    timeoutMs: z.number().int().min(1000).max(120_000).optional(),
+  }),
+]);
+export type ResponderInput = z.infer<typeof responderInput>;
+
+export const consoleSchemas = {
+  'security.status': z.object({}),
+
+  'environments.list': z.object({}),
+  'environments.create': z.object({
+    name: z.string().trim().min(1).max(80),
+    kind: z.enum(ENVIRONMENT_KINDS),
+    color: color.optional(),
+    /** Default: true for production, false otherwise. */
+    readOnly: z.boolean().optional(),
+    connection: connectionInput,
+  }),
+  'environments.update': z.object({
+    environmentId,
+    name: z.string().trim().min(1).max(80).optional(),
+    kind: z.enum(ENVIRONMENT_KINDS).optional(),
+    color: color.optional(),
+    readOnly: z.boolean().optional(),
+    /** Replaces the connection. A URL without a password keeps the saved one unless `clearPasswords`. */
+    connection: connectionInput.optional(),
+    clearPasswords: z.boolean().optional(),
+  }),
+  'environments.remove': z.object({ environmentId }),
+  /** Test a saved environment, or a draft connection before saving it. */
+  'environments.test': z.union([
+    z.object({ environmentId }),
+    z.object({ connection: connectionInput }),
+  ]),
+
+  'conversations.list': z.object({
+    environmentId,
+    search: z.string().max(500).optional(),
+    userId: id.optional(),
+    /** Inclusive bounds on lastMessageAt. */
+    from: isoTime.optional(),
+    to: isoTime.optional(),
+    cached: z.enum(['any', 'cached', 'uncached']).optional(),
+    includeDeleted: z.boolean().optional(),
+    cursor: z.string().max(2000).optional(),
+    limit: z.number().int().min(1).max(500).optional(),
+    reveal,
+  }),
+
+  'conversation.get': conversationRef.extend({ reveal }),
+  'conversation.tail': conversationRef.extend({ n: z.number().int().min(1).max(1000).optional(), reveal }),
+  'conversation.read': conversationRef.extend({
+    fromVersion: z.number().int().min(0).optional(),
+    toVersion: z.number().int().min(0).optional(),
+    direction: z.enum(['forward', 'backward']).optional(),
+    limit: z.number().int().min(1).max(5000).optional(),
+    reveal,
+  }),
+  'conversation.stateAt': conversationRef.extend({ version: z.number().int().min(0), reveal }),
+  'conversation.rename': conversationRef.extend({ title: z.string().min(1).max(500) }),
+  'conversation.redact': conversationRef.extend({
+    messageId: id,
+    mode: z.enum(['mask', 'purge']),
+    reason: z.string().min(1).max(500),
+  }),
+  'conversation.delete': conversationRef.extend({ hard: z.boolean().optional() }),
+  'conversation.export': conversationRef.extend({ reveal }),
+  'conversation.import': z.object({
+    environmentId,
+    /** JSONL of StoredEvents, as `conversation.export` writes it. */
+    jsonl: z.string().min(1).max(20 * 1024 * 1024),
+    /** Replace message content with placeholder text on the way in (default true). */
+    maskContent: z.boolean().optional(),
+    /** Import under another id (default: the exported id; refused if it exists). */
+    conversationId: id.optional(),
+  }),
+
+  'cache.inspect': conversationRef.extend({ reveal }),
+  'cache.evict': conversationRef,
+  'cache.warm': conversationRef,
+
+  'live.snapshot': z.object({ environmentId }),
+
+  'traffic.start': z.object({
+    environmentId,
+    ratePerSecond: z.number().int().min(1).max(MAX_TRAFFIC_RATE),
+    seconds: z.number().int().min(1).max(MAX_TRAFFIC_SECONDS),
+  }),
+  'traffic.stop': z.object({ environmentId }),
+  'traffic.status': z.object({ environmentId }),
+
+  'playground.send': z.object({
+    environmentId,
+    /** Omit to start a new conversation. */
+    conversationId: id.optional(),
+    content: z.string().min(1).max(100_000),
+    responder: responderInput,
+    /** History length read before replying (default 20). */
+    historySize: z.number().int().min(1).max(200).optional(),
+  }),
+} as const;
+
+export type ConsoleMethod = keyof typeof consoleSchemas;
+
+/** Output type per method. */
+export interface ConsoleOutputs {
+  'security.status': SecurityStatus;
+  'environments.list': EnvironmentView[];
+  'environments.create': EnvironmentView;
+  'environments.update': EnvironmentView;
+  'environments.remove': { removed: true };
+  'environments.test': EnvironmentTestResult;
+  'conversations.list': ConversationListResult;
+  'conversation.get': ConversationInfo & Masking;
+  'conversation.tail': TailResult;
+  'conversation.read': { events: StoredEvent[]; version: number } & Masking;
+  'conversation.stateAt': ConversationState & Masking;
+  'conversation.rename': { version: number };
+  'conversation.redact': { version: number };
+  'conversation.delete': { deleted: true; hard: boolean };
+  'conversation.export': { jsonl: string; events: number; fileName: string } & Masking;
+  'conversation.import': ImportResult;
+  'cache.inspect': CacheEntryReport & Masking;
+  'cache.evict': { evicted: true };
+  'cache.warm': { warmed: true };
+  'live.snapshot': LiveStatsPayload;
+  'traffic.start': TrafficStatus;
+  'traffic.stop': TrafficStatus;
+  'traffic.status': TrafficStatus;
+  'playground.send': PlaygroundTurn;
+}
+
+/** The map the renderer's typed client is derived from: `ConsoleApi['conversation.read']['input']`. */
+export type ConsoleApi = {
+  [M in ConsoleMethod]: { input: z.input<(typeof consoleSchemas)[M]>; output: ConsoleOutputs[M] };
+};
+export type ApiInput<M extends ConsoleMethod> = ConsoleApi[M]['input'];
+export type ApiOutput<M extends ConsoleMethod> = ConsoleApi[M]['output'];
+
+// ---------------------------------------------------------------------------------------------
+// Read-only: an allow-list that fails closed
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * How each method touches an environment. `console`: the console's own settings (no store);
+ * `read`: allowed on read-only environments; anything else — including a method missing here —
+ * is a write and is refused on read-only environments.
+ */
+export const METHOD_ACCESS: { readonly [M in ConsoleMethod]: 'console' | 'read' | 'write' } = {
+  'security.status': 'console',
+  'environments.list': 'console',
+  'environments.create': 'console',
+  'environments.update': 'console',
+  'environments.remove': 'console',
+  'environments.test': 'console',
+  'conversations.list': 'read',
+  'conversation.get': 'read',
+  'conversation.tail': 'read',
+  'conversation.read': 'read',
+  'conversation.stateAt': 'read',
+  'conversation.export': 'read',
+  'cache.inspect': 'read',
+  'live.snapshot': 'read',
+  'traffic.status': 'read',
+  // Stopping a run only ends load this console started.
+  'traffic.stop': 'read',
+  'conversation.rename': 'write',
+  'conversation.redact': 'write',
+  'conversation.delete': 'write',
+  'conversation.import': 'write',
+  'cache.evict': 'write',
+  'cache.warm': 'write',
+  'traffic.start': 'write',
+  'playground.send': 'write',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Envelope and errors
+// ---------------------------------------------------------------------------------------------
+
+export type ConsoleErrorCode =
+  | ScrollbackErrorCode
+  | 'UNAUTHORIZED'
+  | 'FORBIDDEN'
+  | 'READ_ONLY'
+  | 'BAD_REQUEST'
+  | 'NOT_FOUND'
+  | 'CONNECTION_FAILED'
+  | 'INTERNAL';
+
+export interface ApiErrorBody {
+  code: ConsoleErrorCode;
+  /** Human words, safe to show (never a stack, never a password). */
+  message: string;
+  /** The offending input field, for VALIDATION. */
+  field?: string;
+}
+
+export type ApiResponse<T> = { ok: true; data: T } | { ok: false; error: ApiErrorBody };
+
+// ---------------------------------------------------------------------------------------------
+// WebSocket at /api/ws
+// ---------------------------------------------------------------------------------------------
+
+export type LiveChannel = 'events' | 'stats';
+
+export const clientMessage = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('subscribe'),
+    channel: z.enum(['events', 'stats']),
+    environmentId,
+    /** Production events are masked unless revealed. */
+    reveal: z.boolean().optional(),
+  }),
+  z.object({ type: z.literal('unsubscribe'), channel: z.enum(['events', 'stats']), environmentId }),
+]);
+export type LiveClientMessage = z.infer<typeof clientMessage>;
+
+export type LiveServerMessage =
+  | {
+      type: 'events';
+      environmentId: string;
+      events: StoredEvent[];
+      masked: boolean;
+      /** Events dropped for this connection because it read too slowly (since the last message). */
+      dropped?: number;
+    }
+  | ({ type: 'stats' } & LiveStatsPayload)
+  | { type: 'subscribed'; channel: LiveChannel; environmentId: string }
+  | { type: 'error'; environmentId?: string; error: ApiErrorBody };

@@ -1,0 +1,255 @@
+/**
+ * The environment registry: connection profiles persisted as JSON (mode 0600) in the data dir.
+ * Passwords are split out of URLs and sealed by the SecretBox; when the box can't protect them
+ * they live in memory for this session only and are never written.
+ */
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ApiInput, ConnectionInput, ConnectionSummary, EnvironmentKind, EnvironmentView } from './api.js';
+import { ConsoleError } from './console-error.js';
+import {
+  POSTGRES_SCHEMES,
+  REDIS_SCHEMES,
+  splitPassword,
+  summarisePostgres,
+  summariseRedis,
+  withPassword,
+} from './connection-url.js';
+import type { SecretBox } from './secret-box.js';
+
+type SecretSlot = 'postgres' | 'redis';
+
+interface StoredEnvironment {
+  id: string;
+  name: string;
+  kind: EnvironmentKind;
+  color: string;
+  readOnly: boolean;
+  builtIn: boolean;
+  createdAt: string;
+  updatedAt: string;
+  /** URLs without passwords. */
+  connection: { sqlite?: { path: string }; postgres?: { url: string }; redis?: { url: string } };
+  /** Sealed by the SecretBox. */
+  secrets: Partial<Record<SecretSlot, string>>;
+}
+
+interface RegistryFile {
+  version: 1;
+  environments: StoredEnvironment[];
+}
+
+/** What a store needs to connect: URLs with their passwords back in. Never serialised. */
+export interface ResolvedConnection {
+  sqlite?: { path: string };
+  postgres?: { url: string };
+  redis?: { url: string };
+}
+
+export const DEFAULT_COLORS: Record<EnvironmentKind, string> = {
+  local: '#16a34a',
+  staging: '#d97706',
+  production: '#dc2626',
+};
+
+export class EnvironmentRegistry {
+  private readonly file: string;
+  private readonly box: SecretBox;
+  private environments: StoredEnvironment[];
+  /** Passwords that could not be saved: this process only. */
+  private readonly sessionSecrets = new Map<string, Partial<Record<SecretSlot, string>>>();
+
+  constructor(dataDir: string, box: SecretBox) {
+    this.file = join(dataDir, 'environments.json');
+    this.box = box;
+    this.environments = this.load();
+  }
+
+  get secretBox(): SecretBox {
+    return this.box;
+  }
+
+  isEmpty(): boolean {
+    return this.environments.length === 0;
+  }
+
+  list(): EnvironmentView[] {
+    return this.environments.map((env) => this.view(env));
+  }
+
+  get(environmentId: string): EnvironmentView {
+    return this.view(this.find(environmentId));
+  }
+
+  create(input: ApiInput<'environments.create'> & { builtIn?: boolean }): EnvironmentView {
+    const now = new Date().toISOString();
+    const { connection, secrets } = splitConnection(input.connection);
+    const env: StoredEnvironment = {
+      id: randomUUID(),
+      name: input.name.trim(),
+      kind: input.kind,
+      color: input.color ?? DEFAULT_COLORS[input.kind],
+      readOnly: input.readOnly ?? input.kind === 'production',
+      builtIn: input.builtIn ?? false,
+      createdAt: now,
+      updatedAt: now,
+      connection,
+      secrets: {},
+    };
+    this.storeSecrets(env, secrets);
+    this.environments.push(env);
+    this.save();
+    return this.view(env);
+  }
+
+  update(input: ApiInput<'environments.update'>): EnvironmentView {
+    const env = this.find(input.environmentId);
+    if (input.name !== undefined) env.name = input.name.trim();
+    if (input.kind !== undefined) {
+      // A profile moved to production becomes read-only unless the same call says otherwise.
+      if (input.kind === 'production' && env.kind !== 'production' && input.readOnly === undefined) env.readOnly = true;
+      env.kind = input.kind;
+    }
+    if (input.color !== undefined) env.color = input.color;
+    if (input.readOnly !== undefined) env.readOnly = input.readOnly;
+    if (input.clearPasswords === true) {
+      env.secrets = {};
+      this.sessionSecrets.delete(env.id);
+    }
+    if (input.connection !== undefined) {
+      const { connection, secrets } = splitConnection(input.connection);
+      // Secrets of a backend that is gone or now points elsewhere are dropped; a URL given
+      // without a password to the same place keeps the saved one.
+      for (const slot of ['postgres', 'redis'] as const) {
+        const before = env.connection[slot]?.url;
+        const after = connection[slot]?.url;
+        if (after === undefined || before !== after || secrets[slot] !== undefined) this.dropSecret(env, slot);
+      }
+      env.connection = connection;
+      this.storeSecrets(env, secrets);
+    }
+    env.updatedAt = new Date().toISOString();
+    this.save();
+    return this.view(env);
+  }
+
+  remove(environmentId: string): void {
+    this.find(environmentId);
+    this.environments = this.environments.filter((e) => e.id !== environmentId);
+    this.sessionSecrets.delete(environmentId);
+    this.save();
+  }
+
+  /** The connection with passwords restored, for opening a store. */
+  resolve(environmentId: string): ResolvedConnection {
+    const env = this.find(environmentId);
+    const resolved: ResolvedConnection = {};
+    if (env.connection.sqlite) resolved.sqlite = { ...env.connection.sqlite };
+    for (const slot of ['postgres', 'redis'] as const) {
+      const target = env.connection[slot];
+      if (target === undefined) continue;
+      resolved[slot] = { url: withPassword(target.url, this.secret(env, slot)) };
+    }
+    return resolved;
+  }
+
+  private secret(env: StoredEnvironment, slot: SecretSlot): string | null {
+    const sealed = env.secrets[slot];
+    if (sealed !== undefined) {
+      try {
+        return this.box.decrypt(sealed);
+      } catch (error) {
+        throw new ConsoleError('CONNECTION_FAILED', `The saved ${slot} password of “${env.name}” can no longer be decrypted; enter it again.`, {
+          cause: error,
+        });
+      }
+    }
+    return this.sessionSecrets.get(env.id)?.[slot] ?? null;
+  }
+
+  private storeSecrets(env: StoredEnvironment, secrets: Partial<Record<SecretSlot, string>>): void {
+    for (const slot of ['postgres', 'redis'] as const) {
+      const password = secrets[slot];
+      if (password === undefined) continue;
+      if (this.box.canSave) {
+        env.secrets[slot] = this.box.encrypt(password);
+      } else {
+        const session = this.sessionSecrets.get(env.id) ?? {};
+        session[slot] = password;
+        this.sessionSecrets.set(env.id, session);
+      }
+    }
+  }
+
+  private dropSecret(env: StoredEnvironment, slot: SecretSlot): void {
+    delete env.secrets[slot];
+    const session = this.sessionSecrets.get(env.id);
+    if (session) delete session[slot];
+  }
+
+  private find(environmentId: string): StoredEnvironment {
+    const env = this.environments.find((e) => e.id === environmentId);
+    if (!env) throw new ConsoleError('NOT_FOUND', 'No such environment (it may have been removed).', { field: 'environmentId' });
+    return env;
+  }
+
+  private view(env: StoredEnvironment): EnvironmentView {
+    const connection: ConnectionSummary = {};
+    if (env.connection.sqlite) connection.sqlite = { ...env.connection.sqlite };
+    if (env.connection.postgres) connection.postgres = summarisePostgres(env.connection.postgres.url);
+    if (env.connection.redis) connection.redis = summariseRedis(env.connection.redis.url);
+    const saved = Object.keys(env.secrets).length > 0;
+    const session = Object.values(this.sessionSecrets.get(env.id) ?? {}).some((v) => v !== undefined);
+    return {
+      id: env.id,
+      name: env.name,
+      kind: env.kind,
+      color: env.color,
+      readOnly: env.readOnly,
+      masked: env.kind === 'production',
+      connection,
+      hasSecret: saved || session,
+      secret: saved ? 'saved' : session ? 'session' : 'none',
+      builtIn: env.builtIn,
+      createdAt: env.createdAt,
+      updatedAt: env.updatedAt,
+    };
+  }
+
+  private load(): StoredEnvironment[] {
+    if (!existsSync(this.file)) return [];
+    const parsed = JSON.parse(readFileSync(this.file, 'utf8')) as RegistryFile;
+    if (parsed.version !== 1 || !Array.isArray(parsed.environments)) throw new Error(`${this.file}: unknown format`);
+    return parsed.environments;
+  }
+
+  private save(): void {
+    mkdirSync(dirname(this.file), { recursive: true, mode: 0o700 });
+    const body: RegistryFile = { version: 1, environments: this.environments };
+    // Write then rename: a crash never leaves a half-written registry.
+    const tmp = `${this.file}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(body, null, 2), { mode: 0o600 });
+    renameSync(tmp, this.file);
+  }
+}
+
+function splitConnection(input: ConnectionInput): {
+  connection: StoredEnvironment['connection'];
+  secrets: Partial<Record<SecretSlot, string>>;
+} {
+  const connection: StoredEnvironment['connection'] = {};
+  const secrets: Partial<Record<SecretSlot, string>> = {};
+  if (input.sqlite) connection.sqlite = { path: input.sqlite.path };
+  if (input.postgres) {
+    const split = splitPassword('connection.postgres.url', input.postgres.url, POSTGRES_SCHEMES);
+    connection.postgres = { url: split.url };
+    if (split.password !== null) secrets.postgres = split.password;
+  }
+  if (input.redis) {
+    const split = splitPassword('connection.redis.url', input.redis.url, REDIS_SCHEMES);
+    connection.redis = { url: split.url };
+    if (split.password !== null) secrets.redis = split.password;
+  }
+  return { connection, secrets };
+}

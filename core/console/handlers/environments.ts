@@ -1,0 +1,49 @@
+/** environments.* and security.status: the console's own settings, no store involved. */
+import type { SecurityStatus } from '../api.js';
+import type { ConsoleContext, Handlers } from '../context.js';
+import { probeConnection } from '../connection-probe.js';
+import type { ResolvedConnection } from '../environments.js';
+
+export function securityStatus(ctx: ConsoleContext): SecurityStatus {
+  const box = ctx.registry.secretBox;
+  return {
+    secretStorage: box.kind,
+    canSavePasswords: box.canSave,
+    ...(box.reason !== undefined ? { reason: box.reason } : {}),
+    host: '127.0.0.1',
+  };
+}
+
+export const environmentHandlers: Pick<
+  Handlers,
+  'security.status' | 'environments.list' | 'environments.create' | 'environments.update' | 'environments.remove' | 'environments.test'
+> = {
+  'security.status': async (_input, ctx) => securityStatus(ctx),
+  'environments.list': async (_input, ctx) => ctx.registry.list(),
+  'environments.create': async (input, ctx) => ctx.registry.create(input),
+  'environments.update': async (input, ctx) => {
+    const view = ctx.registry.update(input);
+    // The open store may point at the old connection or run with the old guard.
+    await ctx.traffic.stop(input.environmentId);
+    await ctx.stores.drop(input.environmentId);
+    return view;
+  },
+  'environments.remove': async (input, ctx) => {
+    await ctx.traffic.stop(input.environmentId);
+    await ctx.stores.drop(input.environmentId);
+    ctx.registry.remove(input.environmentId);
+    return { removed: true };
+  },
+  'environments.test': async (input, ctx) => {
+    let connection: ResolvedConnection;
+    if ('environmentId' in input) {
+      connection = ctx.registry.resolve(input.environmentId);
+    } else {
+      connection = {};
+      if (input.connection.sqlite) connection.sqlite = input.connection.sqlite;
+      if (input.connection.postgres) connection.postgres = input.connection.postgres;
+      if (input.connection.redis) connection.redis = input.connection.redis;
+    }
+    return probeConnection(connection);
+  },
+};

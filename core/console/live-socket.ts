@@ -1,0 +1,253 @@
+/**
+ * The WebSocket at /api/ws, on the same HTTP server: the upgrade passes the same gate as every
+ * request (Host, Origin, token). Per environment, one store subscription and one stats timer are
+ * shared by all connections that asked for them and stopped when the last one leaves; a slow
+ * connection loses messages (counted) instead of growing a buffer without bound.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import type { StoredEvent } from '../events/types.js';
+import type { Unsubscribe } from '../store/types.js';
+import { clientMessage, type LiveChannel, type LiveServerMessage } from './api.js';
+import { checkRequest } from './auth.js';
+import { toWireError } from './console-error.js';
+import type { ConsoleContext } from './context.js';
+import { snapshotFor } from './handlers/live.js';
+import { maskEvent } from './masking.js';
+
+const STATS_INTERVAL_MS = 1000;
+/** Above this many unsent bytes a connection is considered slow and skips messages. */
+const MAX_BUFFERED_BYTES = 1024 * 1024;
+const MAX_EVENTS_PER_MESSAGE = 500;
+const MAX_CLIENT_MESSAGE_BYTES = 16 * 1024;
+const MAX_SUBSCRIPTIONS_PER_CONNECTION = 32;
+
+interface Subscription {
+  reveal: boolean;
+  /** Events dropped since the last delivered message. */
+  dropped: number;
+}
+
+interface Connection {
+  socket: WebSocket;
+  subscriptions: Map<string, Subscription>;
+}
+
+interface Feed {
+  connections: Set<Connection>;
+  stop: () => void;
+  /** Settles once the feed runs (the store subscription exists), or failed. */
+  ready: Promise<void>;
+}
+
+function key(channel: LiveChannel, environmentId: string): string {
+  return `${channel}\u0000${environmentId}`;
+}
+
+export interface LiveSocketOptions {
+  ctx: ConsoleContext;
+  token: string;
+  port: () => number;
+  onError: (error: unknown) => void;
+}
+
+export class LiveSocket {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_MESSAGE_BYTES });
+  private readonly feeds = new Map<string, Feed>();
+  private readonly connections = new Set<Connection>();
+
+  constructor(private readonly options: LiveSocketOptions) {}
+
+  /** Handles an HTTP upgrade; refuses with a plain HTTP status before any WebSocket exists. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const decision = checkRequest(
+      {
+        method: req.method ?? 'GET',
+        url: req.url ?? '/',
+        headers: {
+          host: req.headers.host,
+          origin: req.headers.origin,
+          cookie: req.headers.cookie,
+          authorization: req.headers.authorization,
+          'sec-fetch-site': header(req.headers['sec-fetch-site']),
+        },
+      },
+      { token: this.options.token, port: this.options.port(), allowQueryToken: true },
+    );
+    const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
+    if (decision.action === 'deny' || path !== '/api/ws') {
+      const status = decision.action === 'deny' ? decision.status : 404;
+      const text = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Not Found';
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+  }
+
+  private accept(socket: WebSocket): void {
+    const connection: Connection = { socket, subscriptions: new Map() };
+    this.connections.add(connection);
+    socket.on('message', (data: RawData) => this.onMessage(connection, data));
+    socket.on('close', () => this.release(connection));
+    socket.on('error', () => socket.terminate());
+  }
+
+  private onMessage(connection: Connection, data: RawData): void {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString());
+    } catch {
+      this.send(connection, { type: 'error', error: { code: 'BAD_REQUEST', message: 'Messages must be JSON.' } });
+      return;
+    }
+    const result = clientMessage.safeParse(parsed);
+    if (!result.success) {
+      this.send(connection, { type: 'error', error: { code: 'BAD_REQUEST', message: 'Unknown message.' } });
+      return;
+    }
+    const message = result.data;
+    const k = key(message.channel, message.environmentId);
+    if (message.type === 'unsubscribe') {
+      if (connection.subscriptions.delete(k)) this.leave(k, connection);
+      return;
+    }
+    try {
+      // Both channels are reads: allowed on read-only environments; unknown ids are refused.
+      this.options.ctx.registry.get(message.environmentId);
+    } catch (error) {
+      this.send(connection, { type: 'error', environmentId: message.environmentId, error: toWireError(error).body });
+      return;
+    }
+    if (!connection.subscriptions.has(k) && connection.subscriptions.size >= MAX_SUBSCRIPTIONS_PER_CONNECTION) {
+      this.send(connection, { type: 'error', error: { code: 'BAD_REQUEST', message: 'Too many subscriptions on one connection.' } });
+      return;
+    }
+    const existing = connection.subscriptions.get(k);
+    connection.subscriptions.set(k, { reveal: message.reveal === true, dropped: existing?.dropped ?? 0 });
+    const feed = existing ? this.feeds.get(k) : this.join(k, message.channel, message.environmentId, connection);
+    // 'subscribed' means live: events committed after it arrives are delivered.
+    void (feed?.ready ?? Promise.resolve()).then(() => {
+      if (connection.subscriptions.has(k)) this.send(connection, { type: 'subscribed', channel: message.channel, environmentId: message.environmentId });
+    });
+  }
+
+  private join(k: string, channel: LiveChannel, environmentId: string, connection: Connection): Feed {
+    let feed = this.feeds.get(k);
+    if (!feed) {
+      feed = channel === 'events' ? this.eventsFeed(k, environmentId) : this.statsFeed(k, environmentId);
+      this.feeds.set(k, feed);
+    }
+    feed.connections.add(connection);
+    return feed;
+  }
+
+  private leave(k: string, connection: Connection): void {
+    const feed = this.feeds.get(k);
+    if (!feed) return;
+    feed.connections.delete(connection);
+    if (feed.connections.size === 0) {
+      this.feeds.delete(k);
+      feed.stop();
+    }
+  }
+
+  private release(connection: Connection): void {
+    this.connections.delete(connection);
+    for (const k of connection.subscriptions.keys()) this.leave(k, connection);
+    connection.subscriptions.clear();
+  }
+
+  private eventsFeed(k: string, environmentId: string): Feed {
+    let unsubscribe: Unsubscribe | null = null;
+    let stopped = false;
+    const feed: Feed = {
+      connections: new Set(),
+      stop: () => {
+        stopped = true;
+        unsubscribe?.();
+      },
+      ready: Promise.resolve(),
+    };
+    feed.ready = this.options.ctx.stores
+      .get(environmentId)
+      .then((store) => {
+        if (stopped) return;
+        unsubscribe = store.subscribe({ from: 'end' }, (events) => this.fanOutEvents(feed, k, environmentId, events));
+      })
+      .catch((error: unknown) => this.fail(feed, environmentId, error));
+    return feed;
+  }
+
+  private statsFeed(k: string, environmentId: string): Feed {
+    let busy = false;
+    const feed: Feed = { connections: new Set(), stop: () => clearInterval(timer), ready: Promise.resolve() };
+    const tick = (): void => {
+      // A slow backend must not pile up snapshots: skip ticks while one is in flight.
+      if (busy) return;
+      busy = true;
+      snapshotFor(this.options.ctx, environmentId)
+        .then((payload) => {
+          if (!this.feeds.has(k)) return;
+          for (const connection of feed.connections) {
+            if (connection.socket.bufferedAmount > MAX_BUFFERED_BYTES) continue;
+            this.send(connection, { type: 'stats', ...payload });
+          }
+        })
+        .catch((error: unknown) => this.fail(feed, environmentId, error))
+        .finally(() => {
+          busy = false;
+        });
+    };
+    const timer = setInterval(tick, STATS_INTERVAL_MS);
+    tick();
+    return feed;
+  }
+
+  private fanOutEvents(feed: Feed, k: string, environmentId: string, events: StoredEvent[]): void {
+    const masked = this.options.ctx.registry.list().find((e) => e.id === environmentId)?.masked ?? true;
+    for (const connection of feed.connections) {
+      const subscription = connection.subscriptions.get(k);
+      if (!subscription) continue;
+      if (connection.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+        subscription.dropped += events.length;
+        continue;
+      }
+      const mask = masked && !subscription.reveal;
+      const visible = mask ? events.map(maskEvent) : events;
+      // Only the newest events of a huge batch are sent; the rest count as dropped.
+      const sent = visible.slice(-MAX_EVENTS_PER_MESSAGE);
+      const dropped = subscription.dropped + (visible.length - sent.length);
+      subscription.dropped = 0;
+      this.send(connection, { type: 'events', environmentId, events: sent, masked: mask, ...(dropped > 0 ? { dropped } : {}) });
+    }
+  }
+
+  private fail(feed: Feed, environmentId: string, error: unknown): void {
+    const wire = toWireError(error);
+    if (wire.unexpected) this.options.onError(error);
+    for (const connection of feed.connections) this.send(connection, { type: 'error', environmentId, error: wire.body });
+  }
+
+  private send(connection: Connection, message: LiveServerMessage): void {
+    if (connection.socket.readyState !== connection.socket.OPEN) return;
+    connection.socket.send(JSON.stringify(message));
+  }
+
+  /** Feeds currently running (tests check that they are released). */
+  get activeFeeds(): number {
+    return this.feeds.size;
+  }
+
+  async close(): Promise<void> {
+    for (const connection of this.connections) connection.socket.terminate();
+    this.connections.clear();
+    for (const feed of this.feeds.values()) feed.stop();
+    this.feeds.clear();
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
