@@ -1,0 +1,322 @@
+/**
+ * The PostgreSQL event log. Writes go through the plpgsql functions of migrations/postgres (one
+ * round trip each, the conversation row locked first); reads are single statements, so each sees
+ * one snapshot. Driver errors are mapped once, here (see pg-errors.ts).
+ *
+ * Subscription order: `readAll` returns events whose transaction id is below the snapshot's xmin,
+ * ordered by (transaction id, position). A transaction still running has an id at or above xmin,
+ * so nothing it writes can land behind a checkpoint already handed out. The price: a long-running
+ * transaction anywhere in the cluster holds delivery back until it ends, and events committed
+ * while an older transaction was still open are delivered after `endCheckpoint()` even when they
+ * committed before it was taken.
+ */
+import pg from 'pg';
+import type {
+  ControlRequest,
+  ControlResult,
+  EventLog,
+  GlobalBatch,
+  LogAppendRequest,
+  LogAppendResult,
+  TailSnapshot,
+} from '../log.js';
+import { ValidationError } from '../../errors/errors.js';
+import type { ConversationInfo, ListOptions, ListResult, Message, ReadResult } from '../../events/types.js';
+import { destroyClient, settledWithin } from './client-shutdown.js';
+import { decodeCheckpoint, encodeCheckpoint, encodeListCursor, START_CHECKPOINT } from './cursors.js';
+import { migrate } from './migrate.js';
+import { mapPgError, type ErrorContext } from './pg-errors.js';
+import {
+  APPEND_SQL,
+  CONTROL_SQL,
+  END_CHECKPOINT_SQL,
+  GET_CONVERSATION_SQL,
+  HARD_DELETE_SQL,
+  listSql,
+  READ_ALL_SQL,
+  readSql,
+  TAIL_SQL,
+} from './queries.js';
+import {
+  toConversationInfo,
+  toMessage,
+  toPosition,
+  toStoredEvent,
+  type ConversationRow,
+  type EventRow,
+  type MessageData,
+} from './rows.js';
+import { createWakeListener } from './wake-listener.js';
+
+export interface PostgresLogOptions {
+  url?: string;
+  /**
+   * An application's own pool: used as is and not ended by `close()`. Its connect timeout and
+   * statement_timeout are the application's; the client-side read timeout still applies.
+   */
+  pool?: pg.Pool;
+  /** Default 10. */
+  poolSize?: number;
+  /** Default 3000. */
+  connectTimeoutMs?: number;
+  /** Server-side statement_timeout and client-side read timeout, default 5000. */
+  queryTimeoutMs?: number;
+  /** Errors no caller awaits: the LISTEN connection dropping, a wake listener throwing. */
+  onError?: (error: unknown) => void;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const MAX_VERSION = 2_147_483_647;
+/** The client gives the server's statement_timeout this long to report first. */
+const CLIENT_TIMEOUT_MARGIN_MS = 250;
+
+interface AppendRow {
+  o_outcome: 'appended' | 'already_appended';
+  o_created: boolean;
+  o_previous_version: number;
+  o_version: number;
+  o_position: string;
+  o_recorded_at: Date;
+  o_stored: { id: string; version: number; data: MessageData; recordedAtMs: number }[] | null;
+}
+
+interface TailRow {
+  status: 'active' | 'deleted';
+  head: number;
+  last_position: string;
+  event_id: string | null;
+  version: number | null;
+  data: MessageData | null;
+  recorded_at: Date | null;
+}
+
+export function createPostgresLog(options: PostgresLogOptions): EventLog {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 3_000;
+  const queryTimeoutMs = options.queryTimeoutMs ?? 5_000;
+  const onError = options.onError ?? (() => undefined);
+  if (options.pool === undefined && (options.url === undefined || options.url === '')) {
+    throw new ValidationError('postgres.url', 'a connection URL or a pool is required');
+  }
+
+  const clientTimeoutMs = queryTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS;
+  const ownPool = options.pool === undefined;
+  const connection: pg.ClientConfig = {
+    connectionString: options.url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    keepAlive: true,
+    application_name: 'scrollback',
+  };
+  const pool =
+    options.pool ??
+    new pg.Pool({
+      ...connection,
+      max: options.poolSize ?? 10,
+      statement_timeout: queryTimeoutMs,
+      query_timeout: clientTimeoutMs,
+    });
+  const clients = new Set<pg.PoolClient>();
+  if (ownPool) {
+    // An idle client whose server went away: the pool drops it and the next query reports the
+    // outage; without a handler the event would crash the process.
+    pool.on('error', (error) => onError(error));
+    pool.on('connect', (client) => clients.add(client));
+    pool.on('remove', (client) => clients.delete(client));
+  }
+  // pg-pool keeps the password non-enumerable: a spread alone would drop it.
+  const listenConfig: pg.ClientConfig = ownPool ? connection : { ...pool.options, password: pool.options.password };
+  const wake = createWakeListener(listenConfig, connectTimeoutMs, onError);
+
+  async function query<R extends pg.QueryResultRow>(text: string, values: unknown[], context: ErrorContext = {}): Promise<R[]> {
+    try {
+      // The read timeout is set per query too, so that an application's pool is bounded as well.
+      const config: pg.QueryConfig & { query_timeout: number } = { text, values, query_timeout: clientTimeoutMs };
+      return (await pool.query<R>(config)).rows;
+    } catch (error) {
+      throw mapPgError(error, context);
+    }
+  }
+
+  return {
+    backend: 'postgres',
+
+    async migrate() {
+      try {
+        await migrate(pool);
+      } catch (error) {
+        throw mapPgError(error);
+      }
+    },
+
+    async append(request: LogAppendRequest): Promise<LogAppendResult> {
+      const { conversationId, messages } = request;
+      const { expectedVersion } = request;
+      // Versions are int4: a larger expectation can only conflict, which the clamp preserves.
+      const expected =
+        expectedVersion === 0 ? 'no_stream' : typeof expectedVersion === 'number' ? String(clampVersion(expectedVersion)) : expectedVersion;
+      const [row] = await query<AppendRow>(
+        APPEND_SQL,
+        [
+          conversationId,
+          expected,
+          request.userId,
+          request.startedEventId,
+          JSON.stringify(request.metadata),
+          messages.map((m) => m.id),
+          messages.map((m) => m.role),
+          messages.map((m) => m.content),
+          messages.map((m) => JSON.stringify(m.metadata)),
+          messages.map((m) => m.contentHash),
+        ],
+        { conversationId, expectedVersion: request.expectedVersion },
+      );
+      if (row === undefined) throw new Error('scrollback_append returned no row');
+      const result = {
+        version: row.o_version,
+        position: toPosition(row.o_position),
+        outcome: row.o_outcome,
+        previousVersion: row.o_previous_version,
+        created: row.o_created,
+      };
+      if (row.o_outcome === 'already_appended') {
+        const stored = row.o_stored ?? [];
+        return {
+          ...result,
+          messages: stored.map((s) => toMessage(conversationId, s.id, s.version, s.data, new Date(s.recordedAtMs))),
+        };
+      }
+      const firstVersion = row.o_version - messages.length + 1;
+      const createdAt = row.o_recorded_at.toISOString();
+      return {
+        ...result,
+        messages: messages.map(
+          (m, i): Message => ({
+            id: m.id,
+            conversationId,
+            version: firstVersion + i,
+            role: m.role,
+            content: m.content,
+            createdAt,
+            metadata: m.metadata,
+            redacted: false,
+          }),
+        ),
+      };
+    },
+
+    async control(request: ControlRequest): Promise<ControlResult> {
+      const { conversationId, event } = request;
+      let data: Record<string, unknown>;
+      switch (event.type) {
+        case 'conversation.renamed':
+          data = { title: event.title };
+          break;
+        case 'message.redacted':
+          // Not a UUID: it cannot name a stored message (and would not cast to uuid).
+          if (!UUID.test(event.messageId)) throw new ValidationError('messageId', 'no such message in this conversation');
+          data = { messageId: event.messageId.toLowerCase(), mode: event.mode, reason: event.reason, by: event.by };
+          break;
+        case 'conversation.deleted':
+          data = { hard: false };
+          break;
+      }
+      const [row] = await query<{ o_version: number; o_position: string; o_changed: boolean }>(
+        CONTROL_SQL,
+        [conversationId, request.eventId, event.type, JSON.stringify(data), JSON.stringify(request.metadata)],
+        { conversationId },
+      );
+      if (row === undefined) throw new Error('scrollback_control returned no row');
+      return { conversationId, version: row.o_version, position: toPosition(row.o_position), changed: row.o_changed };
+    },
+
+    async hardDelete(conversationId: string) {
+      const [row] = await query<{ position: string | null }>(HARD_DELETE_SQL, [conversationId], { conversationId });
+      return row?.position === null || row?.position === undefined ? null : { position: toPosition(row.position) };
+    },
+
+    async read(conversationId, { fromVersion, toVersion, direction, limit }): Promise<ReadResult | null> {
+      const forward = direction === 'forward';
+      const [low, high] = forward ? [fromVersion, toVersion] : [toVersion, fromVersion];
+      const rows = await query<EventRow & { head: number; position: string | null }>(
+        readSql(direction),
+        [conversationId, clampVersion(low), clampVersion(high), limit],
+        { conversationId },
+      );
+      const first = rows[0];
+      if (first === undefined) return null;
+      return { version: first.head, events: rows.filter((r) => r.position !== null).map(toStoredEvent) };
+    },
+
+    async tail(conversationId, n): Promise<TailSnapshot | null> {
+      const rows = await query<TailRow>(
+        TAIL_SQL,
+        [conversationId, n],
+        { conversationId },
+      );
+      const first = rows[0];
+      if (first === undefined) return null;
+      const messages: Message[] = [];
+      for (const row of rows) {
+        if (row.event_id === null || row.version === null || row.data === null || row.recorded_at === null) continue;
+        messages.push(toMessage(conversationId, row.event_id, row.version, row.data, row.recorded_at));
+      }
+      return { status: first.status, version: first.head, position: toPosition(first.last_position), messages };
+    },
+
+    async getConversation(conversationId): Promise<ConversationInfo | null> {
+      const [row] = await query<ConversationRow>(GET_CONVERSATION_SQL, [conversationId], { conversationId });
+      return row === undefined ? null : toConversationInfo(row);
+    },
+
+    async listConversations(options: ListOptions & { limit: number }): Promise<ListResult> {
+      const sql = listSql(options);
+      if (sql === null) return { items: [] };
+      const rows = await query<ConversationRow>(sql.text, sql.values);
+      const items = rows.slice(0, options.limit).map(toConversationInfo);
+      const last = items.at(-1);
+      if (rows.length <= options.limit || last === undefined || last.lastMessageAt === null) return { items };
+      return { items, nextCursor: encodeListCursor({ lastMessageAt: last.lastMessageAt, id: last.conversationId }) };
+    },
+
+    async readAll(checkpoint, limit): Promise<GlobalBatch> {
+      const from = decodeCheckpoint(checkpoint);
+      const rows = await query<EventRow & { tx: string }>(
+        READ_ALL_SQL,
+        [from.tx, from.position, limit],
+      );
+      const last = rows.at(-1);
+      return {
+        events: rows.map(toStoredEvent),
+        checkpoint: encodeCheckpoint(last === undefined ? from : { tx: last.tx, position: last.position }),
+      };
+    },
+
+    async endCheckpoint() {
+      const [row] = await query<{ tx: string; position: string }>(END_CHECKPOINT_SQL, []);
+      return encodeCheckpoint(row ?? START_CHECKPOINT);
+    },
+
+    onWake(listener) {
+      return wake.add(listener);
+    },
+
+    async ping() {
+      await query('SELECT 1', []);
+    },
+
+    async close() {
+      await wake.close();
+      if (!ownPool) return;
+      const ended = pool.end();
+      // A hung server never closes its sockets: stop waiting and tear them down.
+      if (!(await settledWithin(ended, connectTimeoutMs))) {
+        for (const client of clients) destroyClient(client);
+        await settledWithin(ended, 1_000);
+      }
+    },
+  };
+}
+
+/** Versions are int4 in the table; callers pass up to MAX_SAFE_INTEGER for "to the head". */
+function clampVersion(version: number): number {
+  return Math.max(0, Math.min(MAX_VERSION, Math.trunc(version)));
+}

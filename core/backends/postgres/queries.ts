@@ -1,0 +1,99 @@
+/**
+ * The SQL of the PostgreSQL log's reads, kept apart so tests can EXPLAIN exactly what runs.
+ * Each is a single statement: one snapshot.
+ */
+import type { ListOptions } from '../../events/types.js';
+import { decodeListCursor } from './cursors.js';
+import { CONVERSATION_COLUMNS, EVENT_COLUMNS } from './rows.js';
+import { toPrefixTsquery } from './search.js';
+
+export interface SqlQuery {
+  text: string;
+  values: unknown[];
+}
+
+export const APPEND_SQL =
+  'SELECT * FROM scrollback_append($1, $2, $3, $4::uuid, $5::jsonb, $6::uuid[], $7::text[], $8::text[], $9::jsonb[], $10::text[])';
+
+export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::uuid, $3, $4::jsonb, $5::jsonb)';
+
+export const HARD_DELETE_SQL = 'SELECT scrollback_hard_delete($1) AS position';
+
+/** $1 id, $2..$3 version range (low, high), $4 limit. */
+export function readSql(direction: 'forward' | 'backward'): string {
+  const order = direction === 'forward' ? 'ASC' : 'DESC';
+  return `SELECT c.version AS head, x.*
+           FROM conversations c
+           LEFT JOIN LATERAL (
+             SELECT ${EVENT_COLUMNS} FROM events e
+              WHERE e.conversation_id = c.id AND e.version BETWEEN $2 AND $3
+              ORDER BY e.version ${order} LIMIT $4
+           ) x ON true
+          WHERE c.id = $1
+          ORDER BY x.version ${order}`;
+}
+
+/** $1 id, $2 n. The predicate repeats events_message_tail's, so the partial index serves it. */
+export const TAIL_SQL = `SELECT c.status, c.version AS head, c.last_position, m.event_id, m.version, m.data, m.recorded_at
+           FROM conversations c
+           LEFT JOIN LATERAL (
+             SELECT e.event_id, e.version, e.data, e.recorded_at FROM events e
+              WHERE e.conversation_id = c.id AND e.type = 'message.appended'
+                AND e.redacted IS DISTINCT FROM 'purge'
+              ORDER BY e.version DESC LIMIT $2
+           ) m ON true
+          WHERE c.id = $1
+          ORDER BY m.version ASC`;
+
+export const GET_CONVERSATION_SQL = `SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = $1`;
+
+/** $1 tx, $2 position of the checkpoint, $3 limit. */
+export const READ_ALL_SQL = `SELECT e.tx::text AS tx, ${EVENT_COLUMNS} FROM events e
+          WHERE e.tx < pg_snapshot_xmin(pg_current_snapshot())
+            AND (e.tx, e.position) > ($1::xid8, $2::bigint)
+          ORDER BY e.tx, e.position
+          LIMIT $3`;
+
+export const END_CHECKPOINT_SQL = `SELECT e.tx::text AS tx, e.position::text AS position FROM events e
+          WHERE e.tx < pg_snapshot_xmin(pg_current_snapshot())
+          ORDER BY e.tx DESC, e.position DESC
+          LIMIT 1`;
+
+/**
+ * One page of the conversation list, fetching `limit + 1` rows to know whether another page
+ * follows. null when the search text holds no word (nothing can match).
+ *
+ * A search is two ordered, limited branches (title matches; conversations with a matching
+ * message) merged: the message branch is a plain semi-join, so the planner can walk the recency
+ * index and probe each conversation's events when the words are common, or collect candidates from
+ * the GIN index when they are rare. (One `IN (… UNION …)` set instead took seconds at 1M events
+ * for a word found in every message.)
+ */
+export function listSql(options: ListOptions & { limit: number }): SqlQuery | null {
+  const values: unknown[] = [];
+  const param = (value: unknown): string => {
+    values.push(value);
+    return `$${values.length}`;
+  };
+  const where: string[] = [];
+  if (options.userId !== undefined) where.push(`c.user_id = ${param(options.userId)}`);
+  if (options.includeDeleted !== true) where.push(`c.status = 'active'`);
+  if (options.cursor !== undefined) {
+    const cursor = decodeListCursor(options.cursor);
+    where.push(`(c.last_message_at, c.id) < (${param(cursor.lastMessageAt)}::timestamptz, ${param(cursor.id)}::text)`);
+  }
+  const order = 'ORDER BY last_message_at DESC, id DESC';
+  const limit = param(options.limit + 1);
+  const page = (conditions: string[]): string =>
+    `SELECT ${CONVERSATION_COLUMNS} FROM conversations c
+      ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+      ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${limit}`;
+  if (options.search === undefined) return { text: page(where), values };
+
+  const tsquery = toPrefixTsquery(options.search);
+  if (tsquery === null) return null;
+  const q = `to_tsquery('simple', ${param(tsquery)})`;
+  const byTitle = page([...where, `c.title_tsv @@ ${q}`]);
+  const byMessage = page([...where, `EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = c.id AND e.content_tsv @@ ${q})`]);
+  return { text: `SELECT * FROM ((${byTitle}) UNION (${byMessage})) found ${order} LIMIT ${limit}`, values };
+}

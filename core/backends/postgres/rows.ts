@@ -1,0 +1,86 @@
+/** Rows of the PostgreSQL log → the public shapes (ISO strings, JS numbers). */
+import type { ConversationInfo, EventMetadata, JsonObject, Message, Role, StoredEvent } from '../../events/types.js';
+
+export interface EventRow {
+  position: string;
+  conversation_id: string;
+  version: number;
+  event_id: string;
+  type: StoredEvent['type'];
+  data: Record<string, unknown>;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+export interface ConversationRow {
+  id: string;
+  user_id: string | null;
+  title: string | null;
+  status: 'active' | 'deleted';
+  version: number;
+  message_count: number;
+  created_at: Date;
+  last_message_at: Date;
+  last_position: string;
+  preview: string;
+}
+
+/** Columns of `events` in EventRow's shape (for `SELECT ${EVENT_COLUMNS} FROM events e`). */
+export const EVENT_COLUMNS =
+  'e.position, e.conversation_id, e.version, e.event_id, e.type, e.data, e.metadata, e.recorded_at';
+
+export const CONVERSATION_COLUMNS =
+  'c.id, c.user_id, c.title, c.status, c.version, c.message_count, c.created_at, c.last_message_at, c.last_position, c.preview';
+
+/** bigint columns arrive as strings; positions stay far below 2^53. */
+export function toPosition(value: string | number): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+export function toStoredEvent(row: EventRow): StoredEvent {
+  return {
+    conversationId: row.conversation_id,
+    version: row.version,
+    position: toPosition(row.position),
+    eventId: row.event_id,
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at.toISOString(),
+  } as StoredEvent;
+}
+
+/** A `message.appended` event's data as stored. */
+export interface MessageData {
+  role: Role;
+  content: string;
+  metadata: JsonObject;
+  redacted?: 'mask' | 'purge';
+}
+
+export function toMessage(conversationId: string, id: string, version: number, data: MessageData, recordedAt: Date): Message {
+  return {
+    id,
+    conversationId,
+    version,
+    role: data.role,
+    content: data.content,
+    createdAt: recordedAt.toISOString(),
+    metadata: data.metadata,
+    redacted: data.redacted !== undefined,
+  };
+}
+
+export function toConversationInfo(row: ConversationRow): ConversationInfo {
+  return {
+    conversationId: row.id,
+    userId: row.user_id,
+    title: row.title,
+    status: row.status,
+    version: row.version,
+    messageCount: row.message_count,
+    createdAt: row.created_at.toISOString(),
+    lastMessageAt: row.last_message_at.toISOString(),
+    preview: row.preview,
+  };
+}
