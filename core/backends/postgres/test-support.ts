@@ -1,30 +1,9 @@
 /** Builders shared by this backend's integration tests. */
-import { v7 as uuidv7 } from 'uuid';
-import { contentHash } from '../../events/content-hash.js';
-import type { ExpectedVersion, JsonObject, Role, StoredEvent } from '../../events/types.js';
-import type { EventLog, LogAppendRequest, NewMessage } from '../log.js';
+import type { StoredEvent } from '../../events/types.js';
+import { uuidv7 } from '../../events/uuid-v7.js';
+import type { EventLog } from '../log.js';
 
-export function newMessage(content: string, options: { role?: Role; id?: string; metadata?: JsonObject } = {}): NewMessage {
-  const role = options.role ?? 'user';
-  const metadata = options.metadata ?? {};
-  return { id: options.id ?? uuidv7(), role, content, metadata, contentHash: contentHash(role, content, metadata) };
-}
-
-export function appendRequest(
-  conversationId: string,
-  messages: NewMessage[],
-  options: { expectedVersion?: ExpectedVersion; userId?: string | null } = {},
-): LogAppendRequest {
-  const userId = options.userId === undefined ? 'user-1' : options.userId;
-  return {
-    conversationId,
-    messages,
-    expectedVersion: options.expectedVersion ?? 'any',
-    userId,
-    startedEventId: uuidv7(),
-    metadata: userId === null ? {} : { userId },
-  };
-}
+export { appendRequest, controlRequest, newMessage } from '../../testing/log-requests.js';
 
 export function conversationId(prefix = 'c'): string {
   return `${prefix}-${uuidv7()}`;

@@ -1,0 +1,34 @@
+/**
+ * Request builders for the log backends' own tests: the store normally validates input, assigns
+ * ids and computes hashes before it calls a log, so these do the same.
+ */
+import { contentHash } from '../events/content-hash.js';
+import type { ExpectedVersion, JsonObject, Role } from '../events/types.js';
+import { uuidv7 } from '../events/uuid-v7.js';
+import type { ControlEvent, ControlRequest, LogAppendRequest, NewMessage } from '../backends/log.js';
+
+export function newMessage(content: string, options: { role?: Role; id?: string; metadata?: JsonObject } = {}): NewMessage {
+  const role = options.role ?? 'user';
+  const metadata = options.metadata ?? {};
+  return { id: options.id ?? uuidv7(), role, content, metadata, contentHash: contentHash(role, content, metadata) };
+}
+
+export function appendRequest(
+  conversationId: string,
+  messages: NewMessage[],
+  options: { expectedVersion?: ExpectedVersion; userId?: string | null } = {},
+): LogAppendRequest {
+  const userId = options.userId === undefined ? 'user-1' : options.userId;
+  return {
+    conversationId,
+    messages,
+    expectedVersion: options.expectedVersion ?? 'any',
+    userId,
+    startedEventId: uuidv7(),
+    metadata: userId === null ? {} : { userId },
+  };
+}
+
+export function controlRequest(conversationId: string, event: ControlEvent): ControlRequest {
+  return { conversationId, eventId: uuidv7(), event, metadata: {} };
+}
