@@ -1,0 +1,99 @@
+/**
+ * The e2e world, run as its own process (`node --import tsx e2e/support/harness.ts`) so the
+ * console runs exactly as `npm start` runs it: a console server over a temp data dir with the
+ * "Local demo" environment, plus a throwaway PostgreSQL cluster and Redis server for the hybrid
+ * environments ("Hybrid staging", writable; "Production replica", read-only and masked).
+ * Prints one JSON line with the URLs, then runs until stdin closes or SIGTERM.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { openStore } from '../../core/index.js';
+import { seedDemoConversations } from '../../core/demo/seed.js';
+import { startConsoleServer } from '../../core/console/server.js';
+import { startPostgresCluster } from '../../core/testing/servers/postgres-cluster.js';
+import { startRedisServer } from '../../core/testing/servers/redis-server.js';
+
+export interface HarnessInfo {
+  baseUrl: string;
+  token: string;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  environments: { demo: string; hybrid: string; production: string };
+}
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dataDir = mkdtempSync(join(tmpdir(), 'scrollback-e2e-'));
+const log = (line: string) => process.stderr.write(`[harness] ${line}\n`);
+
+const [cluster, redis] = await Promise.all([startPostgresCluster(), startRedisServer()]);
+log('postgres and redis are up');
+
+// Seed the hybrid store directly, as a chat backend would have filled it.
+const seeded = await openStore({ postgres: { url: cluster.url }, redis: { url: redis.url }, metrics: { publishIntervalMs: 1000 } });
+await seedDemoConversations(seeded, { conversations: 40, seed: 7 });
+await seeded.close();
+log('hybrid store seeded');
+
+const server = await startConsoleServer({
+  dataDir,
+  staticDir: join(root, 'dist', 'renderer'),
+  demo: { conversations: 150 },
+  log,
+});
+
+async function call<T>(method: string, body: unknown): Promise<T> {
+  const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
+    body: JSON.stringify(body),
+  });
+  const envelope = (await response.json()) as { ok: boolean; data?: T; error?: { message: string } };
+  if (!envelope.ok) throw new Error(`${method}: ${envelope.error?.message ?? response.status}`);
+  return envelope.data as T;
+}
+
+const list = await call<Array<{ id: string; name: string }>>('environments.list', {});
+const demo = list.find((e) => e.name === 'Local demo');
+if (!demo) throw new Error('the console did not create the Local demo environment');
+const hybrid = await call<{ id: string }>('environments.create', {
+  name: 'Hybrid staging',
+  kind: 'staging',
+  readOnly: false,
+  connection: { postgres: { url: cluster.url }, redis: { url: redis.url } },
+});
+const production = await call<{ id: string }>('environments.create', {
+  name: 'Production replica',
+  kind: 'production',
+  connection: { postgres: { url: cluster.url }, redis: { url: redis.url } },
+});
+
+const info: HarnessInfo = {
+  baseUrl: `http://127.0.0.1:${server.port}`,
+  token: server.token,
+  port: server.port,
+  databaseUrl: cluster.url,
+  redisUrl: redis.url,
+  environments: { demo: demo.id, hybrid: hybrid.id, production: production.id },
+};
+process.stdout.write(`${JSON.stringify(info)}\n`);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await server.close();
+  } finally {
+    await Promise.allSettled([cluster.stop(), redis.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  }
+}
+process.stdin.on('end', () => void stop());
+process.stdin.on('close', () => void stop());
+process.stdin.resume();
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

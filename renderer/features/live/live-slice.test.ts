@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import type { LiveStatsPayload } from '../../api/contract.js';
+import { appended, stats } from '../../testing/fixtures.js';
+import { storeWith } from '../../testing/fake-api.js';
+import { LiveMetrics, LOCAL_SOURCE } from './live-metrics.js';
+import { TAIL_CAPACITY } from './live-slice.js';
+
+const traffic = { running: false, ratePerSecond: 0, endsAt: null, turns: 0, errors: 0 };
+function sample(at: number, local = stats(), patch: Partial<LiveStatsPayload> = {}): LiveStatsPayload {
+  return { environmentId: 'env-1', at: new Date(at * 1000).toISOString(), mode: 'hybrid', local, instances: [], server: null, serverError: null, traffic, ...patch } as LiveStatsPayload;
+}
+
+describe('live slice', () => {
+  it('keeps the newest events first and never more than the capacity', () => {
+    const { store } = storeWith({});
+    for (let batch = 0; batch < 30; batch += 1) {
+      const events = Array.from({ length: 25 }, (_, i) => appended(batch * 25 + i + 1));
+      store.getState().handleLiveMessage({ type: 'events', environmentId: 'env-1', events, masked: false });
+    }
+    const tail = store.getState().live.tail;
+    expect(tail).toHaveLength(TAIL_CAPACITY);
+    expect(tail[0]?.version).toBe(750);
+    expect(tail.at(-1)?.version).toBe(251);
+  });
+
+  it('ignores messages for another environment and counts events while paused', () => {
+    const { store } = storeWith({});
+    store.getState().handleLiveMessage({ type: 'events', environmentId: 'other', events: [appended(1)], masked: false });
+    store.getState().setLivePaused(true);
+    store.getState().handleLiveMessage({ type: 'events', environmentId: 'env-1', events: [appended(2)], masked: false, dropped: 3 });
+    expect(store.getState().live.tail).toHaveLength(0);
+    expect(store.getState().live.dropped).toBe(4);
+  });
+
+  it('turns stats samples into chart series and bumps the tick', () => {
+    const { store } = storeWith({});
+    store.getState().handleLiveMessage({ type: 'stats', ...sample(100, stats({ hits: 10, misses: 10, appends: 5 })) });
+    store.getState().handleLiveMessage({ type: 'stats', ...sample(102, stats({ hits: 40, misses: 10, appends: 9, ok: 4 })) });
+    expect(store.getState().live.tick).toBe(2);
+    const local = store.getState().liveMetrics.sources.get(LOCAL_SOURCE)!;
+    expect(local.hitRatio.last(1)).toBe(1); // 30 hits, 0 misses in the interval
+    expect(local.throughput.last(1)).toBe(2); // 4 appends over 2 s
+    expect(local.scripts.last(0)).toBe(2);
+    expect(local.latency.last(5)).toBe(6);
+  });
+});
+
+describe('LiveMetrics', () => {
+  it('leaves a gap when counters go backwards (instance restart)', () => {
+    const metrics = new LiveMetrics(10);
+    metrics.ingest(sample(1, stats({ hits: 50, misses: 50 })));
+    metrics.ingest(sample(2, stats({ hits: 1, misses: 0 })));
+    expect(metrics.sources.get(LOCAL_SOURCE)!.hitRatio.last(1)).toBeNull();
+  });
+
+  it('stays bounded over hours of samples and many instances', () => {
+    const metrics = new LiveMetrics(60);
+    for (let t = 0; t < 4 * 3600; t += 1) {
+      const instances = [{ instanceId: `i-${t % 40}`, hostname: 'h', pid: 1, startedAt: '', publishedAt: '', stats: stats({ hits: t }) }];
+      metrics.ingest(sample(t, stats({ hits: t, misses: t }), { instances }));
+    }
+    expect(metrics.sources.size).toBeLessThanOrEqual(16);
+    expect(metrics.sources.has(LOCAL_SOURCE)).toBe(true);
+    expect(metrics.sources.get(LOCAL_SOURCE)!.hitRatio.length).toBe(60);
+  });
+
+  it('derives server series from INFO counters', () => {
+    const metrics = new LiveMetrics(10);
+    const info = { version: '7', usedMemoryBytes: 2 * 1024 * 1024, maxMemoryBytes: 0, evictedKeys: 0, expiredKeys: 0, keyspaceHits: 0, keyspaceMisses: 0, opsPerSec: 12, connectedClients: 1, uptimeSeconds: 1 };
+    metrics.ingest(sample(1, stats(), { server: info }));
+    metrics.ingest(sample(3, stats(), { server: { ...info, evictedKeys: 10, keyspaceHits: 3, keyspaceMisses: 1 } }));
+    const s = metrics.server.series;
+    expect([s.last(0), s.last(1), s.last(2), s.last(3)]).toEqual([2, 5, 0.75, 12]);
+  });
+});

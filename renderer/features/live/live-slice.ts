@@ -1,0 +1,126 @@
+import { describeError } from '../../api/api-error.js';
+import type { LiveServerMessage, LiveStatsPayload, TrafficStatus } from '../../api/contract.js';
+import type { ConnectionState } from '../../api/live-socket.js';
+import type { StoredEvent } from '../../../core/events/types.js';
+import type { SliceCreator } from '../../state/types.js';
+import { LiveMetrics, LOCAL_SOURCE } from './live-metrics.js';
+
+/** Events kept in the tail; older ones fall off so hours of traffic can't grow the page. */
+export const TAIL_CAPACITY = 500;
+
+export interface LiveState {
+  tail: StoredEvent[];
+  /** Events the server dropped for this connection, plus ours dropped while paused. */
+  dropped: number;
+  paused: boolean;
+  /** Bumped per stats sample: charts redraw from `liveMetrics` when it changes. */
+  tick: number;
+  source: string;
+  connection: ConnectionState;
+  lastStatsAt: string | null;
+  mode: LiveStatsPayload['mode'] | null;
+  traffic: TrafficStatus | null;
+  trafficError: string | null;
+}
+
+export interface LiveSlice {
+  live: LiveState;
+  /** Mutable ring buffers, outside immutable state on purpose (see `tick`). */
+  liveMetrics: LiveMetrics;
+  handleLiveMessage(message: LiveServerMessage): void;
+  setLiveConnection(state: ConnectionState): void;
+  setLivePaused(paused: boolean): void;
+  setLiveSource(source: string): void;
+  clearLiveTail(): void;
+  startTraffic(ratePerSecond: number, seconds: number): Promise<void>;
+  stopTraffic(): Promise<void>;
+  resetLive(): void;
+}
+
+const initial = (): LiveState => ({
+  tail: [],
+  dropped: 0,
+  paused: false,
+  tick: 0,
+  source: LOCAL_SOURCE,
+  connection: 'closed',
+  lastStatsAt: null,
+  mode: null,
+  traffic: null,
+  trafficError: null,
+});
+
+export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, { api }) => {
+  const patch = (p: Partial<LiveState>) => set((s) => ({ live: { ...s.live, ...p } }));
+  return {
+    live: initial(),
+    liveMetrics: new LiveMetrics(),
+
+    handleLiveMessage(message) {
+      if (message.type === 'subscribed') return;
+      if (message.type === 'error') {
+        patch({ trafficError: message.error.message });
+        return;
+      }
+      if (message.environmentId !== get().environmentId) return;
+      if (message.type === 'events') {
+        const { live } = get();
+        const dropped = live.dropped + (message.dropped ?? 0);
+        if (live.paused) {
+          patch({ dropped: dropped + message.events.length });
+          return;
+        }
+        // Batches arrive in commit order; the screen shows newest first.
+        const newestFirst = [...message.events].reverse();
+        patch({ tail: newestFirst.concat(live.tail).slice(0, TAIL_CAPACITY), dropped });
+        return;
+      }
+      get().liveMetrics.ingest(message);
+      set((s) => ({
+        live: { ...s.live, tick: s.live.tick + 1, lastStatsAt: message.at, mode: message.mode, traffic: message.traffic },
+      }));
+    },
+
+    setLiveConnection(connection) {
+      patch({ connection });
+    },
+
+    setLivePaused(paused) {
+      patch({ paused });
+    },
+
+    setLiveSource(source) {
+      patch({ source });
+    },
+
+    clearLiveTail() {
+      patch({ tail: [], dropped: 0 });
+    },
+
+    async startTraffic(ratePerSecond, seconds) {
+      const environmentId = get().environmentId;
+      if (environmentId === null) return;
+      patch({ trafficError: null });
+      try {
+        patch({ traffic: await api.call('traffic.start', { environmentId, ratePerSecond, seconds }) });
+      } catch (error) {
+        patch({ trafficError: describeError(error) });
+      }
+    },
+
+    async stopTraffic() {
+      const environmentId = get().environmentId;
+      if (environmentId === null) return;
+      try {
+        patch({ traffic: await api.call('traffic.stop', { environmentId }) });
+      } catch (error) {
+        patch({ trafficError: describeError(error) });
+      }
+    },
+
+    resetLive() {
+      get().liveMetrics.clear();
+      set((s) => ({ live: { ...initial(), connection: s.live.connection } }));
+    },
+  };
+};
