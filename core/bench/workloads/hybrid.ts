@@ -1,0 +1,141 @@
+/**
+ * The server workloads: append at concurrency 1 and 32, tail(20) on a cache hit and on a miss,
+ * for the hybrid store, the hand-written minimum and LangChain's histories. Every subject gets its
+ * own connections, as separate applications would have.
+ */
+import { Redis } from 'ioredis';
+import { v7 as uuidv7 } from 'uuid';
+import { compare, type Subject } from '../harness.js';
+import { createPool } from '../pg-pool.js';
+import { PostgresRedisFloor } from '../baselines/floor.js';
+import { LangChainPostgres, LangChainRedis } from '../baselines/langchain.js';
+import { batch, messageInput } from '../data.js';
+import type { ConversationStore, TailSource } from '../../store/types.js';
+import type { SubjectKey, WorkloadKey } from '../results.js';
+import type { WorkloadContext } from './context.js';
+
+const HISTORY = 100;
+
+export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseUrl: string; redisUrl: string }): Promise<void> {
+  const { profile, results, log } = ctx;
+  const cache = profile.cache;
+  const floorPool = createPool(urls.databaseUrl, profile.poolSize, log);
+  const langchainPool = createPool(urls.databaseUrl, profile.poolSize, log);
+  const floorRedis = new Redis(urls.redisUrl, { maxRetriesPerRequest: 1 });
+  const langchainRedisClient = new Redis(urls.redisUrl, { maxRetriesPerRequest: 1 });
+  const floor = new PostgresRedisFloor(floorPool, floorRedis, cache);
+  const langchainPg = new LangChainPostgres(langchainPool);
+  const langchainRedis = new LangChainRedis(langchainRedisClient, cache.ttlSeconds);
+  const stores: ConversationStore[] = [];
+  try {
+    await floor.migrate();
+    await langchainPg.migrate();
+    let store: ConversationStore | null = null;
+    let storeNoL1: ConversationStore | null = null;
+    if (ctx.openStore) {
+      const base = { postgres: { url: urls.databaseUrl, poolSize: profile.poolSize }, redis: { url: urls.redisUrl } };
+      store = await ctx.openStore({ ...base, cache: { ...cache } });
+      stores.push(store);
+      storeNoL1 = await ctx.openStore({ ...base, cache: { ...cache, l1: false } });
+      stores.push(storeNoL1);
+    }
+    const run = async (workload: WorkloadKey, subjects: Array<Subject & { key: SubjectKey }>, operations: number, concurrency: number) => {
+      log(`  ${workload}: ${subjects.map((s) => s.key).join(', ')} × ${operations} ops at concurrency ${concurrency}`);
+      // A round ends with workers idling while the last requests finish, which costs throughput;
+      // at least 40 requests per worker per round keeps that edge small.
+      const rounds = Math.max(1, Math.min(profile.rounds, Math.floor(operations / (concurrency * 40))));
+      const measured = await compare(subjects, { warmupOperations: profile.warmup, operations, concurrency, rounds });
+      measured.forEach((m, i) => results.add(workload, subjects[i]!.key, m));
+    };
+
+    // Appends: each worker keeps to its own conversation, as concurrent chats do. The store's
+    // entries are warm first (a chat reads its tail before it appends), so appends take the
+    // cache's write-through path rather than the cold-key one.
+    for (const concurrency of [1, 32]) {
+      const workload: WorkloadKey = concurrency === 1 ? 'appendC1' : 'appendC32';
+      const conv = (name: string, worker: number) => `${workload}-${name}-${worker}`;
+      const subjects: Array<Subject & { key: SubjectKey }> = [];
+      if (store) {
+        const s = store;
+        for (let w = 0; w < concurrency; w++) {
+          await s.append(conv('store', w), messageInput(0), { userId: `user-${w}` });
+          await s.tail(conv('store', w));
+        }
+        subjects.push({ key: 'store', name: 'store', op: { run: (i, w) => s.append(conv('store', w), messageInput(i), { userId: `user-${w}` }) } });
+      }
+      subjects.push({ key: 'floor', name: 'floor', op: { run: (i, w) => floor.append(conv('floor', w), { ...messageInput(i), id: uuidv7() }) } });
+      subjects.push({ key: 'langchainPostgres', name: 'langchainPostgres', op: { run: (i, w) => langchainPg.append(conv('lc', w), messageInput(i)) } });
+      await run(workload, subjects, concurrency === 1 ? profile.append.c1 : profile.append.c32, concurrency);
+    }
+
+    // tail(20) on a hit: a 100-message conversation everywhere, except LangChain's Redis
+    // history, which gets a session of exactly 20 (its best case: getMessages reads all of it).
+    const hitConv = 'tail-hit';
+    await floorRedis.del(`lc:${hitConv}`);
+    for (let i = 0; i < HISTORY; i++) await floor.append(hitConv, { ...messageInput(i), id: uuidv7() });
+    for (let i = 0; i < 20; i++) await langchainRedis.append(hitConv, messageInput(i));
+    const hitSubjects: Array<Subject & { key: SubjectKey }> = [];
+    if (store && storeNoL1) {
+      const [s, r] = [store, storeNoL1];
+      await s.append(hitConv, batch(0, HISTORY), { userId: 'user-hit' });
+      await expectSource(r, hitConv, 'redis', results.notes);
+      await expectSource(s, hitConv, 'l1', results.notes);
+      hitSubjects.push({ key: 'storeRedisTier', name: 'storeRedisTier', op: { run: () => r.tail(hitConv, 20) } });
+      hitSubjects.push({ key: 'store', name: 'store', op: { run: () => s.tail(hitConv, 20) } });
+    }
+    hitSubjects.push({ key: 'floor', name: 'floor', op: { run: () => floor.cachedTail(hitConv, 20) } });
+    hitSubjects.push({ key: 'langchainRedis', name: 'langchainRedis', op: { run: () => langchainRedis.tail(hitConv, 20) } });
+    await run('tailHit', hitSubjects, profile.tail.hit, 1);
+
+    // tail(20) on a miss: the entry is evicted (untimed) before every read, so each read goes to
+    // the log and refills the cache with the last 50 (what both caches keep).
+    const missSubjects: Array<Subject & { key: SubjectKey }> = [];
+    if (storeNoL1) {
+      const r = storeNoL1;
+      await expectSource(r, hitConv, 'log', results.notes);
+      missSubjects.push({
+        key: 'storeRedisTier',
+        name: 'storeRedisTier',
+        op: { prepare: () => r.cache.evict(hitConv), run: () => r.tail(hitConv, 20) },
+      });
+    }
+    missSubjects.push({
+      key: 'floor',
+      name: 'floor',
+      op: { prepare: () => floor.evict(hitConv), run: () => floor.tailFromLog(hitConv, 20) },
+    });
+    // For reference: a floor that reads and caches only the 20 it returns (less work per miss,
+    // but its next tail(n > 20) misses again).
+    missSubjects.push({
+      key: 'floorRefill20',
+      name: 'floorRefill20',
+      op: { prepare: () => floor.evict(hitConv), run: () => floor.tailFromLog(hitConv, 20, 20) },
+    });
+    await run('tailMiss', missSubjects, profile.tail.miss, 1);
+    if (storeNoL1) await expectSource(storeNoL1, hitConv, 'redis', results.notes);
+
+    for (const s of stores) {
+      const scripts = s.stats().cacheScripts;
+      results.notes.push(
+        `${s === store ? 'hybrid store' : 'hybrid store (L1 off)'} cache scripts: ${Object.entries(scripts).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+      );
+    }
+  } finally {
+    for (const s of stores) await s.close();
+    await Promise.all([floorPool.end(), langchainPool.end()]);
+    floorRedis.disconnect();
+    langchainRedisClient.disconnect();
+  }
+}
+
+/**
+ * Checks (untimed) that a tail is served from the tier the workload claims to measure: for 'log'
+ * right after an eviction, otherwise on the second read (the first may fill the tier).
+ */
+async function expectSource(store: ConversationStore, conversationId: string, expected: TailSource, notes: string[]): Promise<void> {
+  if (expected === 'log') await store.cache.evict(conversationId);
+  else await store.tail(conversationId, 20);
+  const { source, messages } = await store.tailWithSource(conversationId, 20);
+  if (messages.length !== 20) throw new Error(`tail of ${conversationId} returned ${messages.length} messages, expected 20`);
+  if (source !== expected) notes.push(`warning: a tail expected from ${expected} came from ${source}`);
+}
