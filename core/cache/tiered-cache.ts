@@ -140,7 +140,9 @@ export class TieredCache {
       this.stats.record('redis', 'error', 0);
       this.markDirty(conversationId, error);
     }
-    await this.publish(conversationId);
+    // Not awaited: other instances' L1 entries are a hint-driven tier with a short TTL, and the
+    // append's caller should not wait a further round trip for them (publish logs its failures).
+    void this.publish(conversationId);
   }
 
   /** Drops a conversation from every tier and raises the Redis fence (rename, redact, delete, evict). */

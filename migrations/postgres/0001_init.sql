@@ -131,7 +131,12 @@ BEGIN
            (array_agg(e.event_id ORDER BY h.ord))[1]
       INTO v_found, v_mismatch, v_first_stored
       FROM unnest(p_ids, p_hashes) WITH ORDINALITY AS h(id, hash, ord)
-      JOIN events e ON e.conversation_id = p_conversation_id AND e.event_id = h.id;
+      -- One index probe per id on both columns, whatever the statistics say: a plain join could
+      -- scan the whole conversation when the statistics are stale (OFFSET 0 keeps it a probe).
+      CROSS JOIN LATERAL (
+        SELECT x.event_id, x.type, x.content_hash FROM events x
+         WHERE x.conversation_id = p_conversation_id AND x.event_id = h.id OFFSET 0
+      ) e;
     IF v_found > 0 THEN
       IF v_mismatch IS NOT NULL THEN
         RAISE EXCEPTION 'message id already stored with other content'
@@ -187,7 +192,6 @@ BEGIN
          preview = left(p_contents[v_count], 200)
    WHERE id = p_conversation_id;
 
-  PERFORM pg_notify('scrollback_events', '');
   RETURN QUERY SELECT 'appended', v_created, v_conv.version, v_head + v_count, v_last_position, v_now,
                       NULL::jsonb;
 END;
@@ -271,7 +275,6 @@ BEGIN
               LIMIT 1), '') ELSE c.preview END
    WHERE c.id = p_conversation_id;
 
-  PERFORM pg_notify('scrollback_events', '');
   RETURN QUERY SELECT v_conv.version + 1, v_position, true;
 END;
 $$;

@@ -46,7 +46,8 @@ import {
   type EventRow,
   type MessageData,
 } from './rows.js';
-import { createWakeListener } from './wake-listener.js';
+import { createWakeListener, WAKE_CHANNEL } from './wake-listener.js';
+import { createWakeNotifier } from './wake-notifier.js';
 
 export interface PostgresLogOptions {
   url?: string;
@@ -125,6 +126,12 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
   // pg-pool keeps the password non-enumerable: a spread alone would drop it.
   const listenConfig: pg.ClientConfig = ownPool ? connection : { ...pool.options, password: pool.options.password };
   const wake = createWakeListener(listenConfig, connectTimeoutMs, onError);
+  const notifier = createWakeNotifier(() => query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`, []), onError);
+  // After a commit: this process's readers now, other processes' through NOTIFY.
+  const committed = (): void => {
+    wake.emitLocal();
+    notifier.schedule();
+  };
 
   async function query<R extends pg.QueryResultRow>(text: string, values: unknown[], context: ErrorContext = {}): Promise<R[]> {
     try {
@@ -170,6 +177,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
         { conversationId, expectedVersion: request.expectedVersion },
       );
       if (row === undefined) throw new Error('scrollback_append returned no row');
+      if (row.o_outcome === 'appended') committed();
       const result = {
         version: row.o_version,
         position: toPosition(row.o_position),
@@ -225,12 +233,15 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
         { conversationId },
       );
       if (row === undefined) throw new Error('scrollback_control returned no row');
+      if (row.o_changed) committed();
       return { conversationId, version: row.o_version, position: toPosition(row.o_position), changed: row.o_changed };
     },
 
     async hardDelete(conversationId: string) {
       const [row] = await query<{ position: string | null }>(HARD_DELETE_SQL, [conversationId], { conversationId });
-      return row?.position === null || row?.position === undefined ? null : { position: toPosition(row.position) };
+      if (row?.position === null || row?.position === undefined) return null;
+      committed();
+      return { position: toPosition(row.position) };
     },
 
     async read(conversationId, { fromVersion, toVersion, direction, limit }): Promise<ReadResult | null> {
@@ -304,6 +315,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
     },
 
     async close() {
+      notifier.close();
       await wake.close();
       if (!ownPool) return;
       const ended = pool.end();

@@ -13,6 +13,8 @@ const MAX_BACKOFF_MS = 5_000;
 
 export interface WakeListener {
   add(listener: () => void): () => void;
+  /** Wakes this process's listeners at once (after a local commit), without a round trip. */
+  emitLocal(): void;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,9 @@ export function createWakeListener(
       return () => {
         listeners.delete(listener);
       };
+    },
+    emitLocal() {
+      emit();
     },
     async close() {
       closed = true;
