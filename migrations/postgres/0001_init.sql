@@ -25,7 +25,9 @@ CREATE TABLE conversations (
 
 CREATE INDEX conversations_recent ON conversations (last_message_at DESC, id DESC);
 CREATE INDEX conversations_user_recent ON conversations (user_id, last_message_at DESC, id DESC);
-CREATE INDEX conversations_title_tsv ON conversations USING gin (title_tsv);
+-- Partial: most conversations have no title, and every append updates their row (a non-HOT
+-- update inserts into every index that covers the row).
+CREATE INDEX conversations_title_tsv ON conversations USING gin (title_tsv) WHERE title IS NOT NULL;
 
 -- No foreign key to conversations: rows are only written by the functions below, which hold the
 -- conversation's row lock, and a hard delete removes both.
@@ -103,7 +105,8 @@ BEGIN
   END IF;
 
   LOOP
-    SELECT * INTO v_conv FROM conversations WHERE id = p_conversation_id FOR UPDATE;
+    -- No row lock: the advisory lock above already serialises this conversation's writers.
+    SELECT * INTO v_conv FROM conversations WHERE id = p_conversation_id;
     EXIT WHEN FOUND;
     IF p_expected = 'exists' OR v_expected IS NOT NULL THEN
       RAISE EXCEPTION 'version conflict' USING ERRCODE = 'SBV01', DETAIL = '0';

@@ -136,7 +136,9 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
   async function query<R extends pg.QueryResultRow>(text: string, values: unknown[], context: ErrorContext = {}): Promise<R[]> {
     try {
       // The read timeout is set per query too, so that an application's pool is bounded as well.
-      const config: pg.QueryConfig & { query_timeout: number } = { text, values, query_timeout: clientTimeoutMs };
+      // The hot statements are prepared once per connection instead of parsed on every call.
+      const name = PREPARED.get(text);
+      const config: pg.QueryConfig & { query_timeout: number } = { text, values, query_timeout: clientTimeoutMs, ...(name ? { name } : {}) };
       return (await pool.query<R>(config)).rows;
     } catch (error) {
       throw mapPgError(error, context);
@@ -327,6 +329,14 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
     },
   };
 }
+
+const PREPARED = new Map<string, string>([
+  [APPEND_SQL, 'scrollback_append'],
+  [CONTROL_SQL, 'scrollback_control'],
+  [TAIL_SQL, 'scrollback_tail'],
+  [GET_CONVERSATION_SQL, 'scrollback_get_conversation'],
+  [READ_ALL_SQL, 'scrollback_read_all'],
+]);
 
 /** Versions are int4 in the table; callers pass up to MAX_SAFE_INTEGER for "to the head". */
 function clampVersion(version: number): number {

@@ -93,7 +93,7 @@ export function listSql(options: ListOptions & { limit: number }): SqlQuery | nu
   const tsquery = toPrefixTsquery(options.search);
   if (tsquery === null) return null;
   const q = `to_tsquery('simple', ${param(tsquery)})`;
-  const byTitle = page([...where, `c.title_tsv @@ ${q}`]);
+  const byTitle = page([...where, `c.title IS NOT NULL AND c.title_tsv @@ ${q}`]);
   const byMessage = page([...where, `EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = c.id AND e.content_tsv @@ ${q})`]);
   return { text: `SELECT * FROM ((${byTitle}) UNION (${byMessage})) found ${order} LIMIT ${limit}`, values };
 }
