@@ -51,6 +51,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
     throw new ValidationError('cache.ttlSeconds', 'must be a positive integer');
   }
   const ttlMs = ttlSeconds * 1000;
+  const slides = createSlideSchedule(ttlMs / 10);
   const breaker = options.breaker ?? createCircuitBreaker({ probe: () => client.ping() });
   let torn = 0;
 
@@ -73,6 +74,30 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
 
     async read(conversationId, n) {
       checkCount('n', n);
+      // The hot path is a MULTI rather than the read script: the same atomic snapshot and TTL
+      // slide without a Lua call per read. Anything but a clean hit or miss goes to the script,
+      // which decides (and drops a torn remainder) atomically.
+      if (n > 0) {
+        const keys = conversationKeys(conversationId);
+        let replies: [Error | null, unknown][] | null;
+        try {
+          replies = await breaker.run(() => {
+            const multi = client.multi().hmget(keys.meta, 'v', 'p', 'n', 'c').lrange(keys.list, -n, -1);
+            // Sliding the TTL on every read would triple the commands of the hottest call; once
+            // per tenth of the TTL per conversation keeps it sliding all the same.
+            if (slides.due(conversationId)) multi.pexpire(keys.meta, ttlMs).pexpire(keys.list, ttlMs).pexpire(keys.fence, ttlMs);
+            return multi.exec();
+          });
+        } catch (error) {
+          throw isScrollbackError(error) ? error : wrap(error);
+        }
+        const snapshot = fastRead(replies, n);
+        if (snapshot === 'miss') return null;
+        if (snapshot !== 'unsure') {
+          const messages = decodeMessages(snapshot.items);
+          if (messages !== null) return { version: snapshot.version, position: snapshot.position, messages };
+        }
+      }
       const reply = await call(SCRIPTS.read, conversationId, [n, ttlMs]);
       if (!Array.isArray(reply) || typeof reply[0] !== 'string') {
         throw new BackendUnavailableError('redis', 'unexpected reply from the read script');
@@ -192,6 +217,44 @@ function isMessage(value: unknown): value is Message {
     m.metadata !== null &&
     typeof m.redacted === 'boolean'
   );
+}
+
+/** Which conversations' TTLs are due a slide; bounded, forgets the oldest first. */
+function createSlideSchedule(everyMs: number, now: () => number = Date.now): { due(conversationId: string): boolean } {
+  const last = new Map<string, number>();
+  return {
+    due(conversationId) {
+      const at = now();
+      const previous = last.get(conversationId);
+      if (previous !== undefined && at - previous < everyMs) return false;
+      last.delete(conversationId);
+      last.set(conversationId, at);
+      if (last.size > 10_000) {
+        const oldest = last.keys().next();
+        if (!oldest.done) last.delete(oldest.value);
+      }
+      return true;
+    },
+  };
+}
+
+/**
+ * Reads the MULTI's replies: a clean hit, a clean miss (no key at all), or 'unsure' (torn, short,
+ * malformed, or an error inside the transaction) for the read script to settle.
+ */
+function fastRead(replies: [Error | null, unknown][] | null, n: number): { version: number; position: number; items: unknown[] } | 'miss' | 'unsure' {
+  if (replies === null || replies.some(([error]) => error !== null)) return 'unsure';
+  const meta = replies[0]?.[1];
+  const items = replies[1]?.[1];
+  if (!Array.isArray(meta) || !Array.isArray(items)) return 'unsure';
+  const [v, p, count, cap] = meta.map((field) => (field === null ? null : Number(field)));
+  if (v === null && p === null && count === null && items.length === 0) return 'miss';
+  if (v === null || p === null || count === null || v === undefined || p === undefined || count === undefined) return 'unsure';
+  // Eviction takes whole keys: a list that is gone or other than the meta says shows up here.
+  if (!Number.isSafeInteger(v) || !Number.isSafeInteger(p) || items.length !== Math.min(n, count)) return 'unsure';
+  // Trimmed to fewer than n by a smaller cap: only the script's 'short' rule may decide.
+  if (n > count && count >= (cap ?? 0)) return 'unsure';
+  return { version: v, position: p, items };
 }
 
 function toInt(value: unknown): number {
