@@ -73,7 +73,8 @@ CREATE FUNCTION scrollback_append(
   p_roles text[],
   p_contents text[],
   p_message_metadata jsonb[],
-  p_hashes text[]
+  p_hashes text[],
+  p_check boolean
 ) RETURNS TABLE (
   o_outcome text,
   o_created boolean,
@@ -94,6 +95,7 @@ DECLARE
   v_mismatch uuid;
   v_first_stored uuid;
   v_last_position bigint;
+  v_inserted integer;
 BEGIN
   -- Serialise writers of one conversation BEFORE this transaction takes an xid: an advisory lock
   -- assigns none, so the next writer's xid is assigned only after we commit. That makes
@@ -128,37 +130,42 @@ BEGIN
       RAISE EXCEPTION 'conversation is deleted' USING ERRCODE = 'SBD01';
     END IF;
 
-    SELECT count(*)::integer,
-           (array_agg(e.event_id ORDER BY h.ord)
-              FILTER (WHERE e.type <> 'message.appended' OR e.content_hash IS DISTINCT FROM h.hash))[1],
-           (array_agg(e.event_id ORDER BY h.ord))[1]
-      INTO v_found, v_mismatch, v_first_stored
-      FROM unnest(p_ids, p_hashes) WITH ORDINALITY AS h(id, hash, ord)
-      -- One index probe per id on both columns, whatever the statistics say: a plain join could
-      -- scan the whole conversation when the statistics are stale (OFFSET 0 keeps it a probe).
-      CROSS JOIN LATERAL (
-        SELECT x.event_id, x.type, x.content_hash FROM events x
-         WHERE x.conversation_id = p_conversation_id AND x.event_id = h.id OFFSET 0
-      ) e;
-    IF v_found > 0 THEN
-      IF v_mismatch IS NOT NULL THEN
-        RAISE EXCEPTION 'message id already stored with other content'
-          USING ERRCODE = 'SBI01', DETAIL = v_mismatch::text;
+    -- The idempotency probe costs a third of an append, and only retries need it: run it when the
+    -- caller asks (after an insert met a stored id) or when the expected version fails (a retry
+    -- with a stale expectation must still answer already_appended).
+    IF p_check OR p_expected = 'no_stream' OR (v_expected IS NOT NULL AND v_expected <> v_conv.version) THEN
+      SELECT count(*)::integer,
+             (array_agg(e.event_id ORDER BY h.ord)
+                FILTER (WHERE e.type <> 'message.appended' OR e.content_hash IS DISTINCT FROM h.hash))[1],
+             (array_agg(e.event_id ORDER BY h.ord))[1]
+        INTO v_found, v_mismatch, v_first_stored
+        FROM unnest(p_ids, p_hashes) WITH ORDINALITY AS h(id, hash, ord)
+        -- One index probe per id on both columns, whatever the statistics say: a plain join could
+        -- scan the whole conversation when the statistics are stale (OFFSET 0 keeps it a probe).
+        CROSS JOIN LATERAL (
+          SELECT x.event_id, x.type, x.content_hash FROM events x
+           WHERE x.conversation_id = p_conversation_id AND x.event_id = h.id OFFSET 0
+        ) e;
+      IF v_found > 0 THEN
+        IF v_mismatch IS NOT NULL THEN
+          RAISE EXCEPTION 'message id already stored with other content'
+            USING ERRCODE = 'SBI01', DETAIL = v_mismatch::text;
+        END IF;
+        IF v_found < v_count THEN
+          RAISE EXCEPTION 'some message ids already stored, others new'
+            USING ERRCODE = 'SBI01', DETAIL = v_first_stored::text;
+        END IF;
+        RETURN QUERY
+          SELECT 'already_appended', false, max(e.version), max(e.version),
+                 (array_agg(e.position ORDER BY e.version DESC))[1], max(e.recorded_at),
+                 jsonb_agg(jsonb_build_object(
+                   'id', e.event_id, 'version', e.version, 'data', e.data,
+                   'recordedAtMs', (extract(epoch FROM e.recorded_at) * 1000)::bigint
+                 ) ORDER BY e.version)
+            FROM events e
+           WHERE e.conversation_id = p_conversation_id AND e.event_id = ANY (p_ids);
+        RETURN;
       END IF;
-      IF v_found < v_count THEN
-        RAISE EXCEPTION 'some message ids already stored, others new'
-          USING ERRCODE = 'SBI01', DETAIL = v_first_stored::text;
-      END IF;
-      RETURN QUERY
-        SELECT 'already_appended', false, max(e.version), max(e.version),
-               (array_agg(e.position ORDER BY e.version DESC))[1], max(e.recorded_at),
-               jsonb_agg(jsonb_build_object(
-                 'id', e.event_id, 'version', e.version, 'data', e.data,
-                 'recordedAtMs', (extract(epoch FROM e.recorded_at) * 1000)::bigint
-               ) ORDER BY e.version)
-          FROM events e
-         WHERE e.conversation_id = p_conversation_id AND e.event_id = ANY (p_ids);
-      RETURN;
     END IF;
 
     IF p_expected = 'no_stream' OR (v_expected IS NOT NULL AND v_expected <> v_conv.version) THEN
@@ -184,7 +191,13 @@ BEGIN
            p_metadata, v_now, m.hash,
            strip(to_tsvector('simple'::regconfig, left(m.content, 131072)))
       FROM unnest(p_ids, p_roles, p_contents, p_message_metadata, p_hashes)
-           WITH ORDINALITY AS m(id, role, content, meta, hash, ord);
+           WITH ORDINALITY AS m(id, role, content, meta, hash, ord)
+    ON CONFLICT ON CONSTRAINT events_conversation_event DO NOTHING;
+  GET DIAGNOSTICS v_inserted = ROW_COUNT;
+  IF v_inserted < v_count THEN
+    -- An id is already stored: undo everything and let the caller retry with the probe on.
+    RAISE EXCEPTION 'message id already stored' USING ERRCODE = 'SBR01';
+  END IF;
   v_last_position := currval('scrollback_event_position');
 
   UPDATE conversations

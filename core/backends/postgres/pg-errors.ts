@@ -21,7 +21,14 @@ export const SQLSTATE = {
   deleted: 'SBD01',
   notFound: 'SBN01',
   unknownMessage: 'SBM01',
+  /** An append met an already stored id on its fast path: retry with the idempotency probe on. */
+  storedId: 'SBR01',
 } as const;
+
+/** True when an append must be retried with the idempotency probe (see SQLSTATE.storedId). */
+export function isStoredIdRetry(error: unknown): boolean {
+  return sqlState(error) === SQLSTATE.storedId;
+}
 
 export interface ErrorContext {
   conversationId?: string;

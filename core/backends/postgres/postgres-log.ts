@@ -25,7 +25,7 @@ import type { ConversationInfo, ListOptions, ListResult, Message, ReadResult } f
 import { destroyClient, settledWithin } from './client-shutdown.js';
 import { decodeCheckpoint, encodeCheckpoint, encodeListCursor, START_CHECKPOINT } from './cursors.js';
 import { migrate } from './migrate.js';
-import { mapPgError, type ErrorContext } from './pg-errors.js';
+import { isStoredIdRetry, mapPgError, type ErrorContext } from './pg-errors.js';
 import {
   APPEND_SQL,
   CONTROL_SQL,
@@ -162,22 +162,30 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
       // Versions are int4: a larger expectation can only conflict, which the clamp preserves.
       const expected =
         expectedVersion === 0 ? 'no_stream' : typeof expectedVersion === 'number' ? String(clampVersion(expectedVersion)) : expectedVersion;
-      const [row] = await query<AppendRow>(
-        APPEND_SQL,
-        [
-          conversationId,
-          expected,
-          request.userId,
-          request.startedEventId,
-          JSON.stringify(request.metadata),
-          messages.map((m) => m.id),
-          messages.map((m) => m.role),
-          messages.map((m) => m.content),
-          messages.map((m) => JSON.stringify(m.metadata)),
-          messages.map((m) => m.contentHash),
-        ],
-        { conversationId, expectedVersion: request.expectedVersion },
-      );
+      const call = (check: boolean): Promise<AppendRow[]> =>
+        query<AppendRow>(
+          APPEND_SQL,
+          [
+            conversationId,
+            expected,
+            request.userId,
+            request.startedEventId,
+            JSON.stringify(request.metadata),
+            messages.map((m) => m.id),
+            messages.map((m) => m.role),
+            messages.map((m) => m.content),
+            messages.map((m) => JSON.stringify(m.metadata)),
+            messages.map((m) => m.contentHash),
+            check,
+          ],
+          { conversationId, expectedVersion: request.expectedVersion },
+        );
+      // The fast path skips the idempotency probe; an id already stored sends it round again
+      // with the probe on (a retry, so the second round trip is the rare case).
+      const [row] = await call(false).catch((error: unknown) => {
+        if (isStoredIdRetry(error)) return call(true);
+        throw error;
+      });
       if (row === undefined) throw new Error('scrollback_append returned no row');
       if (row.o_outcome === 'appended') committed();
       const result = {

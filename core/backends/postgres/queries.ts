@@ -13,7 +13,7 @@ export interface SqlQuery {
 }
 
 export const APPEND_SQL =
-  'SELECT * FROM scrollback_append($1, $2, $3, $4::uuid, $5::jsonb, $6::uuid[], $7::text[], $8::text[], $9::jsonb[], $10::text[])';
+  'SELECT * FROM scrollback_append($1, $2, $3, $4::uuid, $5::jsonb, $6::uuid[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::boolean)';
 
 export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::uuid, $3, $4::jsonb, $5::jsonb)';
 
