@@ -4,6 +4,7 @@
  * before the token so a DNS-rebound or cross-site caller learns nothing from the answer.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 
 export function newToken(): string {
   return randomBytes(32).toString('base64url');
@@ -80,6 +81,25 @@ export interface GateRequest {
     cookie?: string | undefined;
     authorization?: string | undefined;
     'sec-fetch-site'?: string | undefined;
+  };
+}
+
+export function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** What the gate looks at of a Node request (HTTP or WebSocket upgrade alike). */
+export function gateRequestOf(req: IncomingMessage): GateRequest {
+  return {
+    method: req.method ?? 'GET',
+    url: req.url ?? '/',
+    headers: {
+      host: req.headers.host,
+      origin: req.headers.origin,
+      cookie: req.headers.cookie,
+      authorization: req.headers.authorization,
+      'sec-fetch-site': firstHeader(req.headers['sec-fetch-site']),
+    },
   };
 }
 

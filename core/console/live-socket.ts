@@ -10,7 +10,7 @@ import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { StoredEvent } from '../events/types.js';
 import type { Unsubscribe } from '../store/types.js';
 import { clientMessage, type LiveChannel, type LiveServerMessage } from './api.js';
-import { checkRequest } from './auth.js';
+import { checkRequest, gateRequestOf } from './auth.js';
 import { toWireError } from './console-error.js';
 import type { ConsoleContext } from './context.js';
 import { snapshotFor } from './handlers/live.js';
@@ -62,17 +62,7 @@ export class LiveSocket {
   /** Handles an HTTP upgrade; refuses with a plain HTTP status before any WebSocket exists. */
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const decision = checkRequest(
-      {
-        method: req.method ?? 'GET',
-        url: req.url ?? '/',
-        headers: {
-          host: req.headers.host,
-          origin: req.headers.origin,
-          cookie: req.headers.cookie,
-          authorization: req.headers.authorization,
-          'sec-fetch-site': header(req.headers['sec-fetch-site']),
-        },
-      },
+      gateRequestOf(req),
       { token: this.options.token, port: this.options.port(), allowQueryToken: true },
     );
     const path = new URL(req.url ?? '/', 'http://127.0.0.1').pathname;
@@ -248,6 +238,3 @@ export class LiveSocket {
   }
 }
 
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}

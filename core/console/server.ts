@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { seedDemoConversations } from '../demo/seed.js';
 import { openStore as defaultOpenStore } from '../index.js';
 import type { ApiResponse } from './api.js';
-import { checkRequest, contentSecurityPolicy, newToken } from './auth.js';
+import { checkRequest, contentSecurityPolicy, firstHeader, gateRequestOf, newToken } from './auth.js';
 import { ConsoleError, describeForLog, toWireError } from './console-error.js';
 import type { ConsoleContext } from './context.js';
 import { EnvironmentRegistry } from './environments.js';
@@ -99,9 +99,6 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function header(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value;
-}
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -119,7 +116,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {
     try {
       if (req.method !== 'POST') throw new ConsoleError('BAD_REQUEST', 'API calls are POST requests.', { status: 405 });
-      const type = header(req.headers['content-type']) ?? '';
+      const type = firstHeader(req.headers['content-type']) ?? '';
       // JSON only: no form posts or other "simple" cross-site requests reach a handler.
       if (!type.toLowerCase().startsWith('application/json')) throw new ConsoleError('BAD_REQUEST', 'API calls send application/json.', { status: 415 });
       const text = await readBody(req);
@@ -165,17 +162,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     const decision = checkRequest(
-      {
-        method: req.method ?? 'GET',
-        url: req.url ?? '/',
-        headers: {
-          host: req.headers.host,
-          origin: req.headers.origin,
-          cookie: req.headers.cookie,
-          authorization: req.headers.authorization,
-          'sec-fetch-site': header(req.headers['sec-fetch-site']),
-        },
-      },
+      gateRequestOf(req),
       { token, port, allowQueryToken: !isApi },
     );
     if (decision.action === 'deny') {

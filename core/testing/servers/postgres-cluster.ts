@@ -13,22 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { freePort } from './free-port.js';
+import type { ThrowawayServer } from './throwaway-server.js';
 
-export interface PostgresCluster {
-  /** postgres://postgres@127.0.0.1:PORT/postgres */
-  url: string;
-  port: number;
-  /** Fast shutdown (what `pg_ctl stop -m fast` does), then removes the temp dir. Idempotent. */
-  stop(): Promise<void>;
-  /** SIGKILLs the postmaster and its backends (a crash); the data dir is kept for `start()`. */
-  kill(): Promise<void>;
-  /** Starts again on the same port and data dir (after `kill`, or resumes after `pause`). */
-  start(): Promise<void>;
-  /** SIGSTOPs every server process: connections stay open, queries hang until `resume`. */
-  pause(): void;
-  /** SIGCONT. */
-  resume(): void;
-}
+/** A throwaway cluster; `url` is postgres://postgres@127.0.0.1:PORT/postgres. */
+export type PostgresCluster = ThrowawayServer;
 
 export interface PostgresClusterOptions {
   port?: number;

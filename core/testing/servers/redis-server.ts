@@ -9,21 +9,10 @@ import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { freePort } from './free-port.js';
+import type { ThrowawayServer } from './throwaway-server.js';
 
-export interface RedisServer {
-  url: string;
-  port: number;
-  /** Graceful stop (SIGTERM, no save), waits for exit, removes the temp dir. */
-  stop(): Promise<void>;
-  /** SIGKILL: the process dies at once and its data is gone (no persistence). */
-  kill(): Promise<void>;
-  /** Starts again on the same port (empty: nothing was persisted). */
-  start(): Promise<void>;
-  /** SIGSTOP: the server hangs, connections stay open, commands time out. */
-  pause(): void;
-  /** SIGCONT. */
-  resume(): void;
-}
+/** A throwaway redis-server without persistence: after `kill`, `start` brings it back empty. */
+export type RedisServer = ThrowawayServer;
 
 export interface RedisServerOptions {
   port?: number;
