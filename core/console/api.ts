@@ -4,7 +4,7 @@
  * imports this file type-only and derives argument and result types from the method name.
  *
  * Transport: `POST /api/<method>` with the JSON input, answered `200 {ok:true,data}` or
- * `4xx/5xx {ok:false,error}`; live data over the WebSocket at `/api/ws` (messages below).
+ * `4xx/5xx {ok:false,error}`; live data over the WebSocket at `/api/ws` (live-messages.ts).
  */
 import { z } from 'zod';
 import type { ScrollbackErrorCode } from '../errors/errors.js';
@@ -18,7 +18,7 @@ import type { BackendHealth, BackendName, CacheEntryReport, HealthStatus, StoreM
 
 /** Ids as the store accepts them; the store re-validates (control characters, lengths). */
 const id = z.string().min(1).max(256);
-const environmentId = z.string().min(1).max(64);
+export const environmentId = z.string().min(1).max(64);
 const isoTime = z.iso.datetime({ offset: true });
 
 export const ENVIRONMENT_KINDS = ['local', 'staging', 'production'] as const;
@@ -391,33 +391,4 @@ export interface ApiErrorBody {
 
 export type ApiResponse<T> = { ok: true; data: T } | { ok: false; error: ApiErrorBody };
 
-// ---------------------------------------------------------------------------------------------
-// WebSocket at /api/ws
-// ---------------------------------------------------------------------------------------------
-
-export type LiveChannel = 'events' | 'stats';
-
-export const clientMessage = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('subscribe'),
-    channel: z.enum(['events', 'stats']),
-    environmentId,
-    /** Production events are masked unless revealed. */
-    reveal: z.boolean().optional(),
-  }),
-  z.object({ type: z.literal('unsubscribe'), channel: z.enum(['events', 'stats']), environmentId }),
-]);
-export type LiveClientMessage = z.infer<typeof clientMessage>;
-
-export type LiveServerMessage =
-  | {
-      type: 'events';
-      environmentId: string;
-      events: StoredEvent[];
-      masked: boolean;
-      /** Events dropped for this connection because it read too slowly (since the last message). */
-      dropped?: number;
-    }
-  | ({ type: 'stats' } & LiveStatsPayload)
-  | { type: 'subscribed'; channel: LiveChannel; environmentId: string }
-  | { type: 'error'; environmentId?: string; error: ApiErrorBody };
+export type { LiveChannel, LiveClientMessage, LiveServerMessage } from './live-messages.js';

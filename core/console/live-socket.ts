@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import type { StoredEvent } from '../events/types.js';
 import type { Unsubscribe } from '../store/types.js';
-import { clientMessage, type LiveChannel, type LiveServerMessage } from './api.js';
+import { clientMessage, type LiveChannel, type LiveServerMessage } from './live-messages.js';
 import { checkRequest, gateRequestOf } from './auth.js';
 import { toWireError } from './console-error.js';
 import type { ConsoleContext } from './context.js';
