@@ -1,30 +1,30 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createWakeNotifier } from './wake-notifier.js';
 
-function deferred(): { promise: Promise<void>; resolve: () => void } {
-  let resolve!: () => void;
-  const promise = new Promise<void>((r) => (resolve = r));
-  return { promise, resolve };
-}
-
 describe('createWakeNotifier', () => {
-  it('keeps one NOTIFY in flight and covers writes that land meanwhile with one more', async () => {
-    const sends: ReturnType<typeof deferred>[] = [];
-    const notifier = createWakeNotifier(() => {
-      const next = deferred();
-      sends.push(next);
-      return next.promise;
-    }, () => undefined);
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('sends at once, then at most one more per interval however many writes land meanwhile', async () => {
+    let sent = 0;
+    const notifier = createWakeNotifier(async () => {
+      sent++;
+    }, () => undefined, 20);
     notifier.schedule();
+    expect(sent).toBe(1);
+    for (let i = 0; i < 50; i++) notifier.schedule();
+    await vi.advanceTimersByTimeAsync(19);
+    expect(sent).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(sent).toBe(2);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(sent).toBe(2);
     notifier.schedule();
-    notifier.schedule();
-    expect(sends).toHaveLength(1);
-    sends[0]!.resolve();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(sends).toHaveLength(2);
-    sends[1]!.resolve();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(sends).toHaveLength(2);
+    expect(sent).toBe(3);
   });
 
   it('reports a failed send and keeps working; sends nothing after close', async () => {
@@ -33,15 +33,15 @@ describe('createWakeNotifier', () => {
     const notifier = createWakeNotifier(async () => {
       calls++;
       if (calls === 1) throw new Error('down');
-    }, (error) => errors.push(error));
+    }, (error) => errors.push(error), 20);
     notifier.schedule();
-    await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(20);
     expect(errors).toHaveLength(1);
     notifier.schedule();
-    await new Promise((resolve) => setImmediate(resolve));
     expect(calls).toBe(2);
     notifier.close();
     notifier.schedule();
+    await vi.advanceTimersByTimeAsync(100);
     expect(calls).toBe(2);
   });
 });
