@@ -18,6 +18,7 @@ import { Dialog } from '../components/Dialog.js';
 import { Empty, ErrorState, Loading } from '../components/StateView.js';
 import { IdChip } from '../components/CopyButton.js';
 import { ms } from '../components/format.js';
+import { TextField } from '../components/TextField.js';
 
 const BACKEND_LABEL: Record<string, string> = { postgres: 'PostgreSQL', redis: 'Redis', sqlite: 'SQLite' };
 
@@ -103,11 +104,7 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
         }}
       >
         <div className="grid-2">
-          <label className="field">
-            Name
-            <input type="text" value={form.name} onChange={(e) => update({ name: e.target.value })} aria-invalid={shown.name ? true : undefined} />
-            {shown.name ? <span className="field-error">{shown.name}</span> : null}
-          </label>
+          <TextField label="Name" value={form.name} onChange={(name) => update({ name })} error={shown.name} />
           <label className="field">
             Kind
             <select value={form.kind} onChange={(e) => setForm((f) => withKind(f, e.target.value as EnvironmentKind))}>
@@ -146,18 +143,15 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
           </div>
           {form.backend === 'postgres' ? (
             <div className="grid-2 wide-first">
-              <label className="field">
-                PostgreSQL URL
-                <input
-                  type="url"
-                  className="mono"
-                  placeholder="postgres://app@db.internal:5432/chat"
-                  value={form.postgresUrl}
-                  onChange={(e) => update({ postgresUrl: e.target.value })}
-                  aria-invalid={shown.postgresUrl ? true : undefined}
-                />
-                {shown.postgresUrl ? <span className="field-error">{shown.postgresUrl}</span> : null}
-              </label>
+              <TextField
+                label="PostgreSQL URL"
+                type="url"
+                mono
+                placeholder="postgres://app@db.internal:5432/chat"
+                value={form.postgresUrl}
+                onChange={(postgresUrl) => update({ postgresUrl })}
+                error={shown.postgresUrl}
+              />
               <label className="field">
                 TLS (sslmode)
                 <select value={form.sslmode} onChange={(e) => update({ sslmode: e.target.value as SslMode })}>
@@ -171,18 +165,14 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
               </label>
             </div>
           ) : (
-            <label className="field">
-              SQLite file
-              <input
-                type="text"
-                className="mono"
-                placeholder="/home/me/scrollback.sqlite"
-                value={form.sqlitePath}
-                onChange={(e) => update({ sqlitePath: e.target.value })}
-                aria-invalid={shown.sqlitePath ? true : undefined}
-              />
-              {shown.sqlitePath ? <span className="field-error">{shown.sqlitePath}</span> : null}
-            </label>
+            <TextField
+              label="SQLite file"
+              mono
+              placeholder="/home/me/scrollback.sqlite"
+              value={form.sqlitePath}
+              onChange={(sqlitePath) => update({ sqlitePath })}
+              error={shown.sqlitePath}
+            />
           )}
         </fieldset>
         <fieldset className="fieldset">
@@ -194,18 +184,15 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
           </legend>
           {form.useRedis ? (
             <div className="stack" style={{ gap: 8 }}>
-              <label className="field">
-                Redis URL
-                <input
-                  type="url"
-                  className="mono"
-                  placeholder="redis://cache.internal:6379/0"
-                  value={form.redisUrl}
-                  onChange={(e) => update({ redisUrl: e.target.value })}
-                  aria-invalid={shown.redisUrl ? true : undefined}
-                />
-                {shown.redisUrl ? <span className="field-error">{shown.redisUrl}</span> : null}
-              </label>
+              <TextField
+                label="Redis URL"
+                type="url"
+                mono
+                placeholder="redis://cache.internal:6379/0"
+                value={form.redisUrl}
+                onChange={(redisUrl) => update({ redisUrl })}
+                error={shown.redisUrl}
+              />
               <div className="row">
                 <label className="check">
                   <input type="checkbox" checked={form.redisTls} onChange={(e) => update({ redisTls: e.target.checked })} />
