@@ -39,6 +39,7 @@ const FLUSH_INTERVAL_MS = 1000;
 
 export class TieredCache {
   private readonly dirty = new Set<string>();
+  private readonly pendingFills = new Map<string, Promise<void>>();
   private flushTimer: NodeJS.Timeout | undefined;
   private flushing = false;
 
@@ -62,6 +63,8 @@ export class TieredCache {
 
   /** Last `n` (≤ maxMessages) messages: L1, then Redis, then the log (filling both on the way back). */
   async tail(conversationId: string, n: number, load: () => Promise<TailSnapshot | null>): Promise<TieredTail> {
+    // This instance reads its own fills: a fill still on its way lands before the next look.
+    await this.settled(conversationId);
     const clean = !this.dirty.has(conversationId);
     if (this.l1 !== null && clean) {
       const started = performance.now();
@@ -93,8 +96,21 @@ export class TieredCache {
     }
     this.stats.record('log', snapshot ? 'hit' : 'miss', performance.now() - started);
     if (snapshot === null || snapshot.status === 'deleted') return { messages: [], source: 'log', snapshot };
-    if (clean) await this.fill(conversationId, snapshot);
+    // The caller has its answer: the fill (fenced, safe to land late) goes on without it.
+    if (clean) this.fillInBackground(conversationId, snapshot);
     return { messages: snapshot.messages.slice(-n), source: 'log', snapshot };
+  }
+
+  /** Resolves once no fill started by this instance is under way for the conversation. */
+  async settled(conversationId: string): Promise<void> {
+    await this.pendingFills.get(conversationId);
+  }
+
+  private fillInBackground(conversationId: string, snapshot: TailSnapshot): void {
+    const pending: Promise<void> = this.fill(conversationId, snapshot).finally(() => {
+      if (this.pendingFills.get(conversationId) === pending) this.pendingFills.delete(conversationId);
+    });
+    this.pendingFills.set(conversationId, pending);
   }
 
   /** Writes a snapshot of the log (the last maxMessages messages) into Redis and L1, fenced. */
@@ -118,6 +134,8 @@ export class TieredCache {
   /** Write-through after a committed append. */
   async afterAppend(conversationId: string, result: LogAppendResult): Promise<void> {
     if (result.outcome === 'already_appended') return;
+    // Our own fill first, so this write-through lands on top of it rather than fencing it out.
+    await this.settled(conversationId);
     // This instance's full L1 entry, if it held the previous head, is extended once Redis agrees.
     const previous = this.l1?.get(conversationId, this.maxMessages) ?? null;
     this.l1?.delete(conversationId);
@@ -147,6 +165,8 @@ export class TieredCache {
 
   /** Drops a conversation from every tier and raises the Redis fence (rename, redact, delete, evict). */
   async invalidate(conversationId: string, position?: number): Promise<void> {
+    // A fill of ours still on its way must not land after the drop.
+    await this.settled(conversationId);
     this.l1?.delete(conversationId);
     if (this.redis !== null) {
       try {
@@ -167,6 +187,11 @@ export class TieredCache {
 
   dropL1(conversationId: string): void {
     this.l1?.delete(conversationId);
+  }
+
+  /** Waits for the fills under way, so closing never cuts one off mid-flight. */
+  async drain(): Promise<void> {
+    await Promise.all([...this.pendingFills.values()]);
   }
 
   close(): void {

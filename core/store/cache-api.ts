@@ -50,6 +50,7 @@ export function createCacheApi(deps: CacheApiDeps): CacheApi {
   return {
     async inspect(conversationId: string): Promise<CacheEntryReport> {
       const id = validateId('conversationId', conversationId, deps.limits);
+      await deps.tiered.settled(id);
       const snapshot = await snapshotOf(id);
       const log = { version: snapshot.version, position: snapshot.position, messages: snapshot.messages };
       if (deps.redis === null) return { conversationId: id, verdict: 'disabled', entry: null, torn: false, fence: null, log };

@@ -275,6 +275,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
       if (closed) return;
       closed = true;
       for (const unsubscribe of [...subscriptions]) unsubscribe();
+      await cache.drain();
       cache.close();
       await parts.shutdown();
     },

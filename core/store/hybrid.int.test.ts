@@ -54,6 +54,20 @@ describe('hybrid cache', () => {
     expect((await withL1.tailWithSource(id)).source).toBe('l1');
   });
 
+  it('a miss answers before its refill lands; this instance still reads its own fill, and an evict right after drops it', async () => {
+    const store = await hybrid({ l1: false });
+    const id = newId();
+    await store.append(id, [user('a'), assistant('b')]);
+    await store.cache.evict(id);
+    expect((await store.tailWithSource(id)).source).toBe('log');
+    expect((await store.tailWithSource(id)).source).toBe('redis');
+    await store.cache.evict(id);
+    expect((await store.tailWithSource(id)).source).toBe('log');
+    await store.cache.evict(id);
+    expect((await store.cache.inspect(id)).verdict).toBe('missing');
+    expect((await store.tailWithSource(id)).source).toBe('log');
+  });
+
   it('keeps the entry trimmed to maxMessages with one sliding TTL on the whole conversation', async () => {
     const store = await hybrid({ maxMessages: 5, ttlSeconds: 120 });
     const id = newId();
