@@ -5,7 +5,7 @@
  * from the server with a bounded timeout), and the reply is appended.
  */
 import { createHash } from 'node:crypto';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../events/uuid-v7.js';
 import type { JsonObject, Message } from '../events/types.js';
 import type { ConversationStore } from '../store/types.js';
 import type { PlaygroundTurn, ResponderInput } from './api.js';

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../../events/uuid-v7.js';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { StoredEvent } from '../../events/types.js';
 import { startPostgresCluster, type PostgresCluster } from '../../testing/servers/postgres-cluster.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../../events/uuid-v7.js';
 import { compare, type Subject } from '../harness.js';
 import { SqliteFloor } from '../baselines/floor.js';
 import { batch } from '../data.js';

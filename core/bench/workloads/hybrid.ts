@@ -4,7 +4,7 @@
  * own connections, as separate applications would have.
  */
 import { Redis } from 'ioredis';
-import { v7 as uuidv7 } from 'uuid';
+import { uuidv7 } from '../../events/uuid-v7.js';
 import { compare, type Subject } from '../harness.js';
 import { createPool } from '../pg-pool.js';
 import { PostgresRedisFloor } from '../baselines/floor.js';
