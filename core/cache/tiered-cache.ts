@@ -17,7 +17,6 @@ export interface L1Tier {
   /** Stores the answer to a request for the last `requested` messages; never replaces a newer entry. */
   set(conversationId: string, tail: CachedTail, requested: number): void;
   delete(conversationId: string): void;
-  clear(): void;
 }
 
 /** Cross-instance invalidation of L1 entries. */
@@ -54,11 +53,6 @@ export class TieredCache {
 
   get enabled(): boolean {
     return this.redis !== null;
-  }
-
-  /** Conversations whose Redis entry may be stale and is not yet invalidated. */
-  get dirtyCount(): number {
-    return this.dirty.size;
   }
 
   /** Last `n` (≤ maxMessages) messages: L1, then Redis, then the log (filling both on the way back). */
@@ -180,15 +174,6 @@ export class TieredCache {
     await this.publish(conversationId);
   }
 
-  /** Forgets L1 wholesale (the invalidation subscriber lost messages). */
-  resetL1(): void {
-    this.l1?.clear();
-  }
-
-  dropL1(conversationId: string): void {
-    this.l1?.delete(conversationId);
-  }
-
   /** Waits for the fills under way, so closing never cuts one off mid-flight. */
   async drain(): Promise<void> {
     await Promise.all([...this.pendingFills.values()]);
@@ -215,7 +200,7 @@ export class TieredCache {
   }
 
   /** Retries invalidations of dirty entries until Redis takes them. */
-  async flushDirty(): Promise<void> {
+  private async flushDirty(): Promise<void> {
     if (this.flushing || this.redis === null) return;
     this.flushing = true;
     try {

@@ -69,7 +69,6 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
         if (invalidations.live) l1Cache.set(conversationId, tail, requested);
       },
       delete: (conversationId) => l1Cache.delete(conversationId),
-      clear: () => l1Cache.clear(),
     };
     // Wait briefly for the subscription; if Redis is down, open anyway with L1 bypassed until the
     // subscriber is live (it keeps trying).
