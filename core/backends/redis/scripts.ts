@@ -13,15 +13,20 @@ export interface LuaScript {
   sha: string;
 }
 
-function load(name: string): LuaScript {
-  const source = readFileSync(new URL(`./scripts/${name}.lua`, import.meta.url), 'utf8');
+function read(path: string): string {
+  return readFileSync(new URL(`./scripts/${path}.lua`, import.meta.url), 'utf8');
+}
+
+/** A script, with the shared Lua functions it uses prepended (Redis scripts can't import). */
+function load(name: string, libraries: readonly string[] = []): LuaScript {
+  const source = [...libraries.map((library) => read(`lib/${library}`)), read(name)].join('\n');
   return { name, source, sha: createHash('sha1').update(source).digest('hex') };
 }
 
 export const SCRIPTS = {
   read: load('read'),
-  append: load('append'),
-  fill: load('fill'),
+  append: load('append', ['push-entry']),
+  fill: load('fill', ['push-entry']),
   invalidate: load('invalidate'),
   inspect: load('inspect'),
 } as const;

@@ -49,18 +49,6 @@ if v ~= prev or newp <= p then
   return drop('gap')
 end
 
-local i = 6
-while i <= #ARGV do
-  local j = math.min(i + 999, #ARGV)
-  redis.call('RPUSH', KEYS[2], unpack(ARGV, i, j))
-  i = j + 1
-end
-if #ARGV >= 6 then
-  redis.call('LTRIM', KEYS[2], -max, -1)
-end
-local len = redis.call('LLEN', KEYS[2])
-redis.call('HSET', KEYS[1], 'v', ARGV[2], 'p', ARGV[3], 'n', len, 'c', ARGV[4])
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
+push_entry(6, ARGV[2], ARGV[3], ARGV[4], max, ttl)
 raise_fence()
 return 'ok'

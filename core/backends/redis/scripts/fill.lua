@@ -21,19 +21,7 @@ if redis.call('EXISTS', KEYS[1]) == 1 then
 end
 
 redis.call('DEL', KEYS[1], KEYS[2])
-local i = 5
-while i <= #ARGV do
-  local j = math.min(i + 999, #ARGV)
-  redis.call('RPUSH', KEYS[2], unpack(ARGV, i, j))
-  i = j + 1
-end
-if #ARGV >= 5 then
-  redis.call('LTRIM', KEYS[2], -max, -1)
-end
-local len = redis.call('LLEN', KEYS[2])
-redis.call('HSET', KEYS[1], 'v', ARGV[1], 'p', ARGV[2], 'n', len, 'c', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ttl)
-redis.call('PEXPIRE', KEYS[2], ttl)
+push_entry(5, ARGV[1], ARGV[2], ARGV[3], max, ttl)
 if (not f) or pos > (tonumber(f) or -1) then
   redis.call('SET', KEYS[3], ARGV[2], 'PX', ttl)
 else
