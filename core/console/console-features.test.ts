@@ -1,11 +1,10 @@
 import { createServer } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { seedDemoConversations } from '../demo/seed.js';
-import { openStore } from '../index.js';
-import type { ConversationStore } from '../store/types.js';
 import { importEvents, parseJsonl, readAllEvents, toJsonl } from './handlers/transfer.js';
 import { openAiReply, playgroundTurn, scriptedReply } from './playground.js';
 import { TrafficSimulator } from './traffic.js';
+import { useMemoryStores } from '../testing/memory-stores.js';
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -15,16 +14,7 @@ async function closedPort(): Promise<number> {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-const stores: ConversationStore[] = [];
-async function memoryStore(): Promise<ConversationStore> {
-  const store = await openStore({ sqlite: { path: ':memory:' } });
-  stores.push(store);
-  return store;
-}
-
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
+const memoryStore = useMemoryStores();
 
 describe('export and import', () => {
   it('round-trips a conversation with renames and redactions, masking content by default', async () => {

@@ -1,18 +1,8 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../index.js';
-import type { ConversationStore } from '../store/types.js';
+import { describe, expect, it } from 'vitest';
 import { prng, seedDemoConversations, seededUuid } from './seed.js';
+import { useMemoryStores } from '../testing/memory-stores.js';
 
-const stores: ConversationStore[] = [];
-async function memoryStore(): Promise<ConversationStore> {
-  const store = await openStore({ sqlite: { path: ':memory:' } });
-  stores.push(store);
-  return store;
-}
-
-afterEach(async () => {
-  await Promise.all(stores.splice(0).map((s) => s.close()));
-});
+const memoryStore = useMemoryStores();
 
 describe('demo data', () => {
   it('is deterministic: the same seed gives the same conversations and ids', async () => {
