@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, contentHash } from './content-hash.js';
+import { DEFAULT_LIMITS } from './limits.js';
+import { canonicalJson, contentHash, contentHashOf } from './content-hash.js';
+import { validateMetadata } from './validate.js';
 
 describe('contentHash', () => {
   it('ignores metadata key order and tells role, content and metadata apart', () => {
@@ -14,5 +16,13 @@ describe('contentHash', () => {
   it('does not let content and metadata run into each other', () => {
     expect(contentHash('user', 'a', {})).not.toBe(contentHash('user', 'a{}', {}));
     expect(canonicalJson({ z: 'x', a: [true, 1.5] })).toBe('{"a":[true,1.5],"z":"x"}');
+  });
+
+  it('validation produces the same canonical JSON, so hashes agree whichever path made them', () => {
+    const metadata = { z: [1, { y: 'é"\n', b: null }], a: { d: true, c: -0.5 }, m: 'x' };
+    const { json } = validateMetadata('metadata', metadata, DEFAULT_LIMITS);
+    expect(json).toBe(canonicalJson(metadata));
+    expect(json.length).toBe(JSON.stringify(metadata).length);
+    expect(contentHashOf('tool', 'out', json)).toBe(contentHash('tool', 'out', metadata));
   });
 });

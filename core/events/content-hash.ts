@@ -14,6 +14,11 @@ export function canonicalJson(value: JsonValue): string {
  * a message redacted since still recognises its own retry without keeping the text.
  */
 export function contentHash(role: Role, content: string, metadata: { [key: string]: JsonValue }): string {
+  return contentHashOf(role, content, canonicalJson(metadata));
+}
+
+/** `contentHash` for metadata already in canonical JSON (validation produces it). */
+export function contentHashOf(role: Role, content: string, canonicalMetadata: string): string {
   // One-shot hashing: no Hash object per message on the append hot path.
-  return hash('sha256', `${role}\u0000${content}\u0000${canonicalJson(metadata)}`, 'base64url');
+  return hash('sha256', `${role}\u0000${content}\u0000${canonicalMetadata}`, 'base64url');
 }

@@ -70,41 +70,57 @@ export function validateText(field: string, value: unknown, maxLength: number, o
   return value;
 }
 
-function checkJson(field: string, value: unknown, depth: number, seen: Set<object>): void {
-  if (value === null || typeof value === 'boolean') return;
+/**
+ * Checks that `value` is plain JSON and returns its canonical serialisation (object keys sorted)
+ * in the same pass: the size limit and the idempotency hash both use it, so metadata is walked once.
+ */
+function canonicalize(field: string, value: unknown, depth: number, seen: Set<object>): string {
+  if (value === null) return 'null';
+  if (typeof value === 'boolean') return value ? 'true' : 'false';
   if (typeof value === 'string') {
     // PostgreSQL's jsonb cannot hold U+0000 or lone surrogates; refuse them for every backend alike.
     if (value.includes('\u0000') || !value.isWellFormed()) throw new ValidationError(field, 'must not contain NUL or unpaired surrogates');
-    return;
+    return JSON.stringify(value);
   }
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) throw new ValidationError(field, 'must contain only finite numbers');
-    return;
+    return JSON.stringify(value);
   }
   if (depth > 32) throw new ValidationError(field, 'is nested too deeply');
   if (typeof value !== 'object') throw new ValidationError(field, 'must be JSON (no functions, undefined, symbols or bigints)');
   if (seen.has(value)) throw new ValidationError(field, 'must not contain cycles');
   seen.add(value);
+  let out: string;
   if (Array.isArray(value)) {
-    for (const item of value) checkJson(field, item, depth + 1, seen);
+    out = '[';
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalize(field, value[i], depth + 1, seen);
+    out += ']';
   } else {
     const proto = Object.getPrototypeOf(value) as unknown;
     if (proto !== Object.prototype && proto !== null) throw new ValidationError(field, 'must hold plain objects only');
-    for (const [key, item] of Object.entries(value)) {
+    const keys = Object.keys(value).sort();
+    out = '{';
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
       if (key.includes('\u0000') || !key.isWellFormed()) throw new ValidationError(field, 'must not contain NUL or unpaired surrogates in keys');
+      const item: unknown = (value as Record<string, unknown>)[key];
       if (item === undefined) throw new ValidationError(field, 'must not contain undefined values');
-      checkJson(field, item, depth + 1, seen);
+      out += (i === 0 ? '' : ',') + JSON.stringify(key) + ':' + canonicalize(field, item, depth + 1, seen);
     }
+    out += '}';
   }
   seen.delete(value);
+  return out;
 }
 
-/** A JSON object within the size limit; returns it with its serialised form. */
+/**
+ * A JSON object within the size limit; returns it with its canonical serialisation (keys sorted,
+ * the same length as `JSON.stringify` gives).
+ */
 export function validateMetadata(field: string, value: unknown, limits: Limits): { value: JsonObject; json: string } {
   if (value === undefined) return { value: {}, json: '{}' };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError(field, 'must be a JSON object');
-  checkJson(field, value, 0, new Set());
-  const json = JSON.stringify(value);
+  const json = canonicalize(field, value, 0, new Set());
   if (utf8Bytes(json) > limits.maxMetadataBytes) throw new ValidationError(field, `must serialise to at most ${limits.maxMetadataBytes} bytes`);
   return { value: value as JsonObject, json };
 }
@@ -137,6 +153,7 @@ export interface ValidMessage {
   role: Role;
   content: string;
   metadata: JsonObject;
+  /** Canonical JSON of `metadata` (keys sorted): what the idempotency hash covers. */
   metadataJson: string;
 }
 

@@ -5,7 +5,7 @@
 import type { EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
 import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError, ValidationError } from '../errors/errors.js';
-import { contentHash } from '../events/content-hash.js';
+import { contentHashOf } from '../events/content-hash.js';
 import { uuidv7 } from '../events/uuid-v7.js';
 import { emptyState, foldEvents } from '../events/fold.js';
 import type { Limits } from '../events/limits.js';
@@ -117,7 +117,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
         role: m.role,
         content: m.content,
         metadata: m.metadata,
-        contentHash: contentHash(m.role, m.content, m.metadata),
+        contentHash: contentHashOf(m.role, m.content, m.metadataJson),
       }));
       await writeGate;
       const result: LogAppendResult = await log.append({
