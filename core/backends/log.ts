@@ -40,6 +40,11 @@ export interface LogAppendRequest {
   startedEventId: string;
   /** Metadata stored on every event written (userId already merged in by the store). */
   metadata: EventMetadata;
+  /**
+   * Record a cache invalidation for the new head in the append's own transaction: the caller's
+   * Redis is known to be unreachable, so it can't write the entry through itself.
+   */
+  recordCacheInvalidation?: boolean;
 }
 
 export interface LogAppendResult {
@@ -88,8 +93,38 @@ export interface GlobalBatch {
   checkpoint: string;
 }
 
+/** A cache invalidation recorded in the log for the instances whose Redis is healthy. */
+export interface RecordedInvalidation {
+  id: string;
+  conversationId: string;
+  /** The conversation's position after the commit it stands for. */
+  position: number;
+  recordedAt: Date;
+}
+
+/**
+ * Invalidations that instances could not apply to the shared Redis themselves (PostgreSQL only:
+ * hybrid mode is where several instances share one cache).
+ */
+export interface CacheInvalidationLog {
+  /** Records one after a failed write-through (the commit is already done). */
+  record(conversationId: string, position: number): Promise<void>;
+  /**
+   * Rows recorded after `after` (null: the whole retention window, an hour), oldest first, at
+   * most `limit`; `at` is the database's clock when the rows were read.
+   */
+  recent(after: Date | null, limit: number): Promise<{ at: Date; rows: RecordedInvalidation[] }>;
+  /** Deletes rows past the retention window. */
+  prune(): Promise<void>;
+  /** Calls `listener` when a row may have been recorded (a hint; poll as well). */
+  onRecorded(listener: () => void): () => void;
+}
+
 export interface EventLog {
   readonly backend: 'postgres' | 'sqlite';
+
+  /** Present where several instances can share one cache (PostgreSQL). */
+  readonly cacheInvalidations?: CacheInvalidationLog;
 
   /** Applies pending migrations under a lock; records what it applied. Idempotent. */
   migrate(): Promise<void>;

@@ -47,11 +47,30 @@ export interface ConversationCache {
    */
   append(conversationId: string, previousVersion: number, appended: CachedTail): Promise<ScriptOutcome>;
 
-  /** Replaces the entry with a snapshot read from the log, unless the fence or entry is newer. */
-  fill(conversationId: string, snapshot: CachedTail): Promise<ScriptOutcome>;
+  /**
+   * Replaces the entry with a snapshot read from the log, unless the fence or entry is newer.
+   * With `leaseToken` (from `lease`, taken before the log was read), also refused unless that
+   * lease is still held: every write revokes it, so a lost fence can't let an old snapshot in.
+   */
+  fill(conversationId: string, snapshot: CachedTail, leaseToken?: string): Promise<ScriptOutcome>;
 
-  /** Drops the entry and raises the fence to at least `position` (default: the entry's own). */
-  invalidate(conversationId: string, position?: number): Promise<void>;
+  /**
+   * Drops the entry and raises the fence to at least `position` (default: the entry's own). With
+   * `onlyOlder`, an entry already at or past `position` is kept.
+   */
+  invalidate(conversationId: string, position?: number, options?: { onlyOlder?: boolean }): Promise<void>;
+
+  /**
+   * The position of the cached head, null when nothing is cached: one small command, which is
+   * what lets an in-process copy be served without staleness. Slides the TTL now and then.
+   */
+  head(conversationId: string): Promise<number | null>;
+
+  /**
+   * Takes the right to fill a missing entry for `ms` (one lease per conversation, shared by all
+   * instances): its token for `fill`, or null while another reader holds it.
+   */
+  lease(conversationId: string, ms: number): Promise<string | null>;
 
   inspect(conversationId: string): Promise<CacheInspection>;
 }

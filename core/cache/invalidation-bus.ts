@@ -1,6 +1,7 @@
 /**
  * Cross-instance invalidation of the L1 tier over Redis pub/sub. A write publishes the
- * conversation id; every other instance drops its L1 entry. Pub/sub is fire-and-forget: messages
+ * conversation id and the position it reached; every other instance drops its L1 entry and keeps
+ * the position as a tombstone (a read already under way can't store an older tail after it). Pub/sub is fire-and-forget: messages
  * published while a subscriber is disconnected are lost, so whenever the subscriber connection
  * drops, and again once it is subscribed anew, `onReset` fires and the store clears its L1.
  * While `live` is false the store should not serve from L1 at all.
@@ -17,22 +18,26 @@ export interface InvalidationBusOptions {
   channel?: string;
   /** Identifies this instance, so it ignores its own messages. */
   instanceId: string;
-  onInvalidate: (conversationId: string) => void;
+  onInvalidate: (conversationId: string, position: number | undefined) => void;
   onReset: () => void;
 }
 
 export interface InvalidationBus {
   /** Resolves once subscribed; rejects with BackendUnavailableError after `timeoutMs` (it keeps trying). */
   start(timeoutMs?: number): Promise<void>;
-  publish(conversationId: string): Promise<void>;
+  publish(conversationId: string, position?: number): Promise<void>;
   /** Subscribed right now: only then are other instances' writes seen. */
   readonly live: boolean;
   close(): Promise<void>;
 }
 
 interface Envelope {
+  /** Publishing instance. */
   i: string;
+  /** Conversation id. */
   c: string;
+  /** Position the conversation reached, when known. */
+  p?: number;
 }
 
 export function createInvalidationBus(options: InvalidationBusOptions): InvalidationBus {
@@ -75,7 +80,7 @@ export function createInvalidationBus(options: InvalidationBusOptions): Invalida
     if (from !== channel) return;
     const envelope = parse(text);
     if (envelope === null || envelope.i === options.instanceId) return;
-    options.onInvalidate(envelope.c);
+    options.onInvalidate(envelope.c, envelope.p);
   });
   if (subscriber.status === 'ready') subscribe();
 
@@ -95,8 +100,8 @@ export function createInvalidationBus(options: InvalidationBusOptions): Invalida
       });
     },
 
-    async publish(conversationId) {
-      const envelope: Envelope = { i: options.instanceId, c: conversationId };
+    async publish(conversationId, position) {
+      const envelope: Envelope = { i: options.instanceId, c: conversationId, ...(position === undefined ? {} : { p: position }) };
       try {
         await options.client.publish(channel, JSON.stringify(envelope));
       } catch (error) {
@@ -120,8 +125,9 @@ function parse(text: string): Envelope | null {
   try {
     const value: unknown = JSON.parse(text);
     if (typeof value !== 'object' || value === null) return null;
-    const { i, c } = value as Record<string, unknown>;
-    return typeof i === 'string' && typeof c === 'string' ? { i, c } : null;
+    const { i, c, p } = value as Record<string, unknown>;
+    if (typeof i !== 'string' || typeof c !== 'string') return null;
+    return typeof p === 'number' && Number.isSafeInteger(p) ? { i, c, p } : { i, c };
   } catch {
     return null;
   }

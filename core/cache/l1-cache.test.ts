@@ -88,11 +88,11 @@ describe('L1 cache', () => {
     expect(l1.size).toBe(2);
   });
 
-  it('delete and clear drop entries', () => {
+  it('invalidate and clear drop entries', () => {
     const l1 = createL1Cache();
     l1.set('a', tail(1, 1), 5);
     l1.set('b', tail(1, 1), 5);
-    l1.delete('a');
+    l1.invalidate('a');
     expect(l1.get('a', 1)).toBeNull();
     expect(l1.get('b', 1)).not.toBeNull();
     l1.clear();
@@ -105,5 +105,37 @@ describe('L1 cache', () => {
     l1.set('c', t, 5);
     t.messages.pop();
     expect(versionsOf(l1.get('c', 5))).toEqual([2, 3]);
+  });
+
+  it('an invalidation with a position refuses older tails that arrive after it, until its tombstone expires', () => {
+    const time = clock();
+    const l1 = createL1Cache({ now: time.now, tombstoneMs: 1000 });
+    l1.set('c', tail(5, 5), 5);
+    // An instance elsewhere appended v6 (position 60) and said so.
+    l1.invalidate('c', 60);
+    expect(l1.get('c', 1)).toBeNull();
+    // A read that began before the invalidation comes back with v5: refused.
+    expect(l1.set('c', tail(5, 5), 5)).toBe(false);
+    expect(l1.get('c', 1)).toBeNull();
+    // The new head is taken.
+    expect(l1.set('c', tail(6, 5), 5)).toBe(true);
+    expect(l1.get('c', 1)?.version).toBe(6);
+    // A lower position never lowers the tombstone.
+    l1.invalidate('c', 30);
+    expect(l1.set('c', tail(5, 5), 5)).toBe(false);
+    time.advance(1001);
+    expect(l1.set('c', tail(5, 5), 5)).toBe(true);
+  });
+
+  it('clear keeps tombstones; their number is bounded', () => {
+    const l1 = createL1Cache({ maxTombstones: 2 });
+    l1.invalidate('a', 100);
+    l1.clear();
+    expect(l1.set('a', tail(5, 5, 'a'), 5)).toBe(false);
+    l1.invalidate('b', 100);
+    l1.invalidate('c', 100);
+    // 'a' was the oldest tombstone and is gone.
+    expect(l1.set('a', tail(5, 5, 'a'), 5)).toBe(true);
+    expect(l1.set('c', tail(5, 5, 'c'), 5)).toBe(false);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The in-process tier in front of Redis: a small LRU of cached tails with a short TTL. Entries
- * are versioned (an older tail never replaces a newer one), and other instances' writes reach it
- * only through the invalidation bus, so the TTL bounds how stale it can be when a bus message is
- * lost. Not shared between processes; holds only what Redis or the log returned.
+ * are versioned (an older tail never replaces a newer one). An invalidation leaves a tombstone
+ * with the position it was raised for, so a read that began before the invalidation can't store
+ * its older answer after it. Not shared between processes; holds only what Redis or the log
+ * returned. Whether an entry may be served without asking Redis is the caller's policy.
  */
 import type { CachedTail } from './conversation-cache.js';
 
@@ -11,6 +12,13 @@ export interface L1CacheOptions {
   maxEntries?: number;
   /** Default 2000 ms. */
   ttlMs?: number;
+  /** Most tombstones kept (default 10,000); the oldest goes first. */
+  maxTombstones?: number;
+  /**
+   * How long a tombstone refuses older tails (default 30 s): longer than any read can take
+   * (Redis commands and log queries are bounded well below it).
+   */
+  tombstoneMs?: number;
   /** Milliseconds clock, injected in tests. */
   now?: () => number;
 }
@@ -23,7 +31,8 @@ export interface L1Cache {
    * keeps the entry) when the entry already reflects a newer position.
    */
   set(conversationId: string, tail: CachedTail, requested: number): boolean;
-  delete(conversationId: string): void;
+  /** Drops the entry; with a position, also refuses any later `set` of a tail older than it. */
+  invalidate(conversationId: string, position?: number): void;
   clear(): void;
   readonly size: number;
 }
@@ -38,9 +47,23 @@ interface Entry {
 export function createL1Cache(options: L1CacheOptions = {}): L1Cache {
   const maxEntries = options.maxEntries ?? 10_000;
   const ttlMs = options.ttlMs ?? 2000;
+  const maxTombstones = options.maxTombstones ?? 10_000;
+  const tombstoneMs = options.tombstoneMs ?? 30_000;
   const now = options.now ?? Date.now;
   // A Map iterates in insertion order: re-inserting on use makes the first key the LRU one.
   const entries = new Map<string, Entry>();
+  const tombstones = new Map<string, { position: number; expiresAt: number }>();
+
+  /** The position below which tails of this conversation are refused, if any. */
+  const floorOf = (conversationId: string): number | null => {
+    const tombstone = tombstones.get(conversationId);
+    if (tombstone === undefined) return null;
+    if (tombstone.expiresAt <= now()) {
+      tombstones.delete(conversationId);
+      return null;
+    }
+    return tombstone.position;
+  };
 
   const live = (conversationId: string): Entry | null => {
     const entry = entries.get(conversationId);
@@ -68,6 +91,8 @@ export function createL1Cache(options: L1CacheOptions = {}): L1Cache {
     },
 
     set(conversationId, tail, requested) {
+      const floor = floorOf(conversationId);
+      if (floor !== null && tail.position < floor) return false;
       const current = live(conversationId);
       if (current !== null && current.tail.position > tail.position) return false;
       const whole = tail.messages.length < requested;
@@ -93,11 +118,21 @@ export function createL1Cache(options: L1CacheOptions = {}): L1Cache {
       return true;
     },
 
-    delete(conversationId) {
+    invalidate(conversationId, position) {
       entries.delete(conversationId);
+      if (position === undefined) return;
+      const floor = floorOf(conversationId);
+      tombstones.delete(conversationId);
+      tombstones.set(conversationId, { position: Math.max(position, floor ?? position), expiresAt: now() + tombstoneMs });
+      while (tombstones.size > maxTombstones) {
+        const oldest = tombstones.keys().next();
+        if (oldest.done === true) break;
+        tombstones.delete(oldest.value);
+      }
     },
 
     clear() {
+      // Tombstones stay: they only ever refuse tails older than something already known.
       entries.clear();
     },
 

@@ -21,8 +21,14 @@ export interface StoreConfig {
     ttlSeconds?: number;
     /** Messages kept per cached conversation (default 50); larger tails read the log. */
     maxMessages?: number;
-    /** The in-process tier in front of Redis (hybrid mode): false to turn it off. */
-    l1?: false | { ttlMs?: number; maxEntries?: number };
+    /**
+     * The in-process tier in front of Redis (hybrid mode): false to turn it off. `consistency`:
+     * 'strict' (default) serves an entry only after one Redis command confirms it is still the
+     * cached head, so no instance answers older than an append acknowledged anywhere; 'bounded'
+     * trusts pub/sub invalidation alone, so another instance's write can be missed for up to
+     * `ttlMs` (default 2000) — for deployments with sticky sessions.
+     */
+    l1?: false | { ttlMs?: number; maxEntries?: number; consistency?: 'strict' | 'bounded' };
   };
   limits?: Partial<Limits>;
   /** How often this instance publishes its metrics to Redis (default 5000 ms). */
@@ -41,7 +47,7 @@ export interface ResolvedConfig {
   postgres?: { url?: string; pool?: Pool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
   redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs: number };
   sqlite?: { path: string };
-  cache: { ttlSeconds: number; maxMessages: number; l1: false | { ttlMs: number; maxEntries: number } };
+  cache: { ttlSeconds: number; maxMessages: number; l1: false | { ttlMs: number; maxEntries: number; consistency: 'strict' | 'bounded' } };
   limits: Limits;
   metrics: { publishIntervalMs: number };
   logger?: Logger;
@@ -73,7 +79,13 @@ function checkUrl(field: string, value: unknown, protocols: readonly string[]): 
   return value;
 }
 
-/** Reads `StoreConfig` from the environment variables DESIGN.md lists. */
+function consistencyOf(value: unknown): 'strict' | 'bounded' {
+  if (value === undefined) return 'strict';
+  if (value !== 'strict' && value !== 'bounded') throw new ValidationError('cache.l1.consistency', "must be 'strict' or 'bounded'");
+  return value;
+}
+
+/** Reads `StoreConfig` from the environment variables the README lists. */
 export function configFromEnvironment(env: Env = process.env): StoreConfig {
   const databaseUrl = env.SCROLLBACK_DATABASE_URL ?? env.DATABASE_URL;
   const redisUrl = env.SCROLLBACK_REDIS_URL ?? env.REDIS_URL;
@@ -146,6 +158,7 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
           : {
               ttlMs: positiveInt('cache.l1.ttlMs', l1?.ttlMs, 2000),
               maxEntries: positiveInt('cache.l1.maxEntries', l1?.maxEntries, 10_000),
+              consistency: consistencyOf(l1?.consistency),
             },
     },
     limits,

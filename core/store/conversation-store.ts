@@ -120,6 +120,8 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
         contentHash: contentHashOf(m.role, m.content, m.metadataJson),
       }));
       await writeGate;
+      // Redis known down: the commit itself records that the cached entry is now behind.
+      const recorded = cache.writeThroughBlocked(id);
       const result: LogAppendResult = await log.append({
         conversationId: id,
         messages,
@@ -127,9 +129,10 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
         userId: metadata.userId ?? null,
         startedEventId: uuidv7(),
         metadata,
+        ...(recorded ? { recordCacheInvalidation: true } : {}),
       });
       stats.appended();
-      await cache.afterAppend(id, result);
+      await cache.afterAppend(id, result, recorded);
       return { conversationId: id, version: result.version, position: result.position, outcome: result.outcome, messages: result.messages };
     },
 

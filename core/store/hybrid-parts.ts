@@ -52,29 +52,31 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
   let l1: L1Tier | null = null;
   let bus: InvalidationBus | null = null;
   if (config.cache.l1 !== false) {
+    const { consistency } = config.cache.l1;
     const l1Cache = createL1Cache({ ttlMs: config.cache.l1.ttlMs, maxEntries: config.cache.l1.maxEntries });
     // A dedicated subscriber connection; L1 is cleared whenever it drops (messages published
-    // during the gap are lost), and bypassed until it is back.
+    // during the gap are lost). Strict mode confirms every L1 hit against Redis, so the bus only
+    // saves it wasted entries; bounded mode trusts the bus, so L1 is bypassed while it is down.
     const invalidations = createInvalidationBus({
       client,
       subscriberFactory: () => (client as Redis).duplicate(),
       instanceId,
-      onInvalidate: (conversationId: string) => l1Cache.delete(conversationId),
+      onInvalidate: (conversationId, position) => l1Cache.invalidate(conversationId, position),
       onReset: () => l1Cache.clear(),
     });
     bus = invalidations;
+    const usable = (): boolean => consistency === 'strict' || invalidations.live;
     l1 = {
-      get: (conversationId, n) => (invalidations.live ? l1Cache.get(conversationId, n) : null),
+      get: (conversationId, n) => (usable() ? l1Cache.get(conversationId, n) : null),
       set: (conversationId, tail, requested) => {
-        if (invalidations.live) l1Cache.set(conversationId, tail, requested);
+        if (usable()) l1Cache.set(conversationId, tail, requested);
       },
-      delete: (conversationId) => l1Cache.delete(conversationId),
+      invalidate: (conversationId, position) => l1Cache.invalidate(conversationId, position),
     };
-    // Wait briefly for the subscription; if Redis is down, open anyway with L1 bypassed until the
-    // subscriber is live (it keeps trying).
+    // Wait briefly for the subscription; if Redis is down, open anyway (it keeps trying).
     await invalidations
       .start(1000)
-      .catch((error: unknown) => logger.warn('L1 invalidation subscriber not live yet; L1 bypassed', describeError(error)));
+      .catch((error: unknown) => logger.warn('L1 invalidation subscriber not live yet', describeError(error)));
   }
 
   let timer: NodeJS.Timeout | undefined;

@@ -40,7 +40,8 @@ describe('hybrid cache', () => {
     const store = await hybrid({ l1: false });
     const id = newId();
     await store.append(id, [user('a'), assistant('b')]);
-    // The creating append filled the entry.
+    // A creating append leaves the entry to the first read, which fills it under a lease.
+    expect((await store.tailWithSource(id)).source).toBe('log');
     expect((await store.tailWithSource(id)).source).toBe('redis');
     await store.cache.evict(id);
     const first = await store.tailWithSource(id);
@@ -72,6 +73,7 @@ describe('hybrid cache', () => {
     const store = await hybrid({ maxMessages: 5, ttlSeconds: 120 });
     const id = newId();
     await store.append(id, user('m0'));
+    await store.tail(id, 5);
     for (let i = 1; i < 9; i++) await store.append(id, user(`m${i}`));
     const report = await store.cache.inspect(id);
     expect(report.verdict).toBe('consistent');

@@ -5,6 +5,7 @@ import { hostname } from 'node:os';
 import type { EventLog } from '../backends/log.js';
 import { createPostgresLog } from '../backends/postgres/postgres-log.js';
 import { createSqliteLog } from '../backends/sqlite/sqlite-log.js';
+import { startInvalidationFollower } from '../cache/invalidation-follower.js';
 import { TieredCache } from '../cache/tiered-cache.js';
 import { uuidv7 } from '../events/uuid-v7.js';
 import { stderrLogger } from '../logging/logger.js';
@@ -51,7 +52,28 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
   const hybrid = await openHybridParts(resolved, logger, instanceId);
   const tiers: TierName[] = hybrid === null ? ['log'] : hybrid.l1 === null ? ['redis', 'log'] : ['l1', 'redis', 'log'];
   const stats = new StatsRecorder(tiers);
-  const tiered = new TieredCache(hybrid?.cache ?? null, hybrid?.l1 ?? null, hybrid?.bus ?? null, stats, resolved.cache.maxMessages, logger);
+  const invalidations = log.cacheInvalidations;
+  const tiered = new TieredCache({
+    redis: hybrid?.cache ?? null,
+    l1: hybrid?.l1 ?? null,
+    consistency: resolved.cache.l1 === false ? 'strict' : resolved.cache.l1.consistency,
+    bus: hybrid?.bus ?? null,
+    stats,
+    maxMessages: resolved.cache.maxMessages,
+    logger,
+    redisDown: () => hybrid !== null && hybrid.cache.breaker.state !== 'closed',
+    ...(invalidations !== undefined ? { onWriteThroughFailed: (id: string, position: number) => invalidations.record(id, position) } : {}),
+  });
+  // Repairs what instances cut off from Redis could not write through (hybrid mode only).
+  const follower =
+    hybrid !== null && invalidations !== undefined && !resolved.readOnly
+      ? startInvalidationFollower({
+          source: invalidations,
+          apply: (id, position) => tiered.repair(id, position),
+          canApply: () => hybrid.cache.breaker.state === 'closed',
+          logger,
+        })
+      : null;
   const startedAt = new Date().toISOString();
 
   const backendStates = (): StoreStats['backends'] => {
@@ -83,6 +105,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
     cache: tiered,
     cacheApi: () =>
       createCacheApi({
+        logger,
         log,
         tiered,
         redis: hybrid?.cache ?? null,
@@ -99,6 +122,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
     backendStates,
     health: () => checkHealth({ name: log.backend, probe: () => log.ping() }, hybrid === null ? null : () => hybrid.ping()),
     shutdown: async () => {
+      follower?.close();
       await hybrid?.close();
       await log.close();
     },

@@ -23,8 +23,19 @@ export function trackLog(inner: EventLog): TrackedLog {
         throw error;
       },
     );
+  const invalidations = inner.cacheInvalidations;
   const log: EventLog = {
     backend: inner.backend,
+    ...(invalidations === undefined
+      ? {}
+      : {
+          cacheInvalidations: {
+            record: (id, position) => track(invalidations.record(id, position)),
+            recent: (after, limit) => track(invalidations.recent(after, limit)),
+            prune: () => track(invalidations.prune()),
+            onRecorded: (listener) => invalidations.onRecorded(listener),
+          },
+        }),
     migrate: () => track(inner.migrate()),
     append: (request) => track(inner.append(request)),
     control: (request) => track(inner.control(request)),

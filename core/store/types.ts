@@ -59,6 +59,25 @@ export interface CacheEntryReport extends CacheInspection {
   log: { version: number; position: number; messages: Message[] };
 }
 
+export interface WarmOptions {
+  userId?: string;
+  /** Only conversations whose last message is at or after this time (ISO 8601 or a Date). */
+  since?: string | Date;
+  limit?: number;
+}
+
+/** What a bulk `cache.warm` did with each conversation it considered. */
+export interface WarmReport {
+  /** Filled from the log. */
+  warmed: number;
+  /** Already cached: left as it was. */
+  cached: number;
+  /** Another reader was filling it, or it changed while being read: its next read fills it. */
+  skipped: number;
+  /** A backend failed for it; the error is logged. */
+  failed: number;
+}
+
 export interface CacheApi {
   /** What Redis holds (version, messages, TTL) against the log's tail, with a verdict. */
   inspect(conversationId: string): Promise<CacheEntryReport>;
@@ -66,6 +85,11 @@ export interface CacheApi {
   evict(conversationId: string): Promise<void>;
   /** Fills the entry from the log, fenced like any fill. */
   warm(conversationId: string): Promise<void>;
+  /**
+   * Pre-loads recent conversations (newest first): a user's, those active since a time, or both;
+   * at most `limit` (default 50, up to 500), one at a time so a warm-up never floods the log.
+   */
+  warm(options: WarmOptions): Promise<WarmReport>;
   /** Metrics every live store instance published (hybrid mode; empty otherwise). */
   instances(): Promise<InstanceStats[]>;
   /** The Redis server's own view (INFO); null without Redis. Not the store's hit ratio. */

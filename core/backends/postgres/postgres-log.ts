@@ -22,11 +22,13 @@ import type {
 } from '../log.js';
 import { ValidationError } from '../../errors/errors.js';
 import type { ConversationInfo, ListOptions, ListResult, Message, ReadResult } from '../../events/types.js';
+import { createPostgresCacheInvalidations } from './cache-invalidations.js';
 import { destroyClient, settledWithin } from './client-shutdown.js';
 import { decodeCheckpoint, encodeCheckpoint, encodeListCursor, START_CHECKPOINT } from './cursors.js';
 import { migrate } from './migrate.js';
 import { isStoredIdRetry, mapPgError, type ErrorContext } from './pg-errors.js';
 import {
+  APPEND_RECORDING_INVALIDATION_SQL,
   APPEND_SQL,
   CONTROL_SQL,
   END_CHECKPOINT_SQL,
@@ -127,6 +129,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
   const listenConfig: pg.ClientConfig = ownPool ? connection : { ...pool.options, password: pool.options.password };
   const wake = createWakeListener(listenConfig, connectTimeoutMs, onError);
   const notifier = createWakeNotifier(() => query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`, []), onError);
+  const cacheInvalidations = createPostgresCacheInvalidations(query, listenConfig, connectTimeoutMs, onError);
   // After a commit: this process's readers now, other processes' through NOTIFY.
   const committed = (): void => {
     wake.emitLocal();
@@ -147,6 +150,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
 
   return {
     backend: 'postgres',
+    cacheInvalidations,
 
     async migrate() {
       try {
@@ -164,7 +168,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
         expectedVersion === 0 ? 'no_stream' : typeof expectedVersion === 'number' ? String(clampVersion(expectedVersion)) : expectedVersion;
       const call = (check: boolean): Promise<AppendRow[]> =>
         query<AppendRow>(
-          APPEND_SQL,
+          request.recordCacheInvalidation === true ? APPEND_RECORDING_INVALIDATION_SQL : APPEND_SQL,
           [
             conversationId,
             expected,
@@ -326,7 +330,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
 
     async close() {
       notifier.close();
-      await wake.close();
+      await Promise.all([wake.close(), cacheInvalidations.close()]);
       if (!ownPool) return;
       const ended = pool.end();
       // A hung server never closes its sockets: stop waiting and tear them down.
@@ -340,6 +344,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
 
 const PREPARED = new Map<string, string>([
   [APPEND_SQL, 'scrollback_append'],
+  [APPEND_RECORDING_INVALIDATION_SQL, 'scrollback_append_recording_invalidation'],
   [CONTROL_SQL, 'scrollback_control'],
   [TAIL_SQL, 'scrollback_tail'],
   [GET_CONVERSATION_SQL, 'scrollback_get_conversation'],

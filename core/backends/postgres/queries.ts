@@ -97,3 +97,31 @@ export function listSql(options: ListOptions & { limit: number }): SqlQuery | nu
   const byMessage = page([...where, `EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = c.id AND e.content_tsv @@ ${q})`]);
   return { text: `SELECT * FROM ((${byTitle}) UNION (${byMessage})) found ${order} LIMIT ${limit}`, values };
 }
+
+/** NOTIFY channel that wakes instances to apply new rows of `cache_invalidations`. */
+export const CACHE_INVALIDATION_CHANNEL = 'scrollback_cache';
+
+/**
+ * APPEND_SQL that also records a cache invalidation for the new head in the same transaction
+ * (and wakes the instances that apply them): used while this instance's Redis is known to be
+ * unreachable, so a crash right after the commit still leaves the invalidation behind.
+ */
+export const APPEND_RECORDING_INVALIDATION_SQL = `WITH a AS (${APPEND_SQL}),
+  i AS (INSERT INTO cache_invalidations (conversation_id, position)
+        SELECT $1, a.o_position FROM a WHERE a.o_outcome = 'appended'
+        RETURNING pg_notify('${CACHE_INVALIDATION_CHANNEL}', ''))
+  SELECT * FROM a`;
+
+export const RECORD_INVALIDATION_SQL = `WITH i AS (INSERT INTO cache_invalidations (conversation_id, position) VALUES ($1, $2::bigint) RETURNING id)
+  SELECT pg_notify('${CACHE_INVALIDATION_CHANNEL}', '') FROM i`;
+
+/** $1: rows recorded after this time (null: the retention window). Oldest first, $2 rows at most. */
+export const RECENT_INVALIDATIONS_SQL = `SELECT now() AS at, i.id::text AS id, i.conversation_id, i.position::text AS position, i.recorded_at
+           FROM (SELECT 1) one
+           LEFT JOIN LATERAL (
+             SELECT * FROM cache_invalidations
+              WHERE recorded_at > COALESCE($1::timestamptz, now() - interval '1 hour')
+              ORDER BY recorded_at, id LIMIT $2
+           ) i ON true`;
+
+export const PRUNE_INVALIDATIONS_SQL = `DELETE FROM cache_invalidations WHERE recorded_at < now() - interval '1 hour'`;

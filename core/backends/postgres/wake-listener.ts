@@ -22,6 +22,7 @@ export function createWakeListener(
   clientConfig: pg.ClientConfig,
   closeTimeoutMs: number,
   onError: (error: unknown) => void,
+  channel: string = WAKE_CHANNEL,
 ): WakeListener {
   const listeners = new Set<() => void>();
   let client: pg.Client | null = null;
@@ -65,11 +66,11 @@ export function createWakeListener(
     next.on('error', drop);
     next.on('end', () => drop());
     next.on('notification', (message) => {
-      if (message.channel === WAKE_CHANNEL) emit();
+      if (message.channel === channel) emit();
     });
     try {
       await next.connect();
-      await next.query(`LISTEN ${WAKE_CHANNEL}`);
+      await next.query(`LISTEN ${channel}`);
     } catch (error) {
       drop(error);
       return;

@@ -14,6 +14,8 @@ export interface ConversationKeys {
   list: string;
   /** String: the lowest position a fill must reach to be accepted. */
   fence: string;
+  /** String with a short TTL: held by the one reader refilling a missing entry. */
+  lease: string;
 }
 
 /** The hash tag of a conversation (without braces): base64url of its UTF-8 id. */
@@ -23,12 +25,12 @@ export function conversationTag(conversationId: string): string {
 
 export function conversationKeys(conversationId: string): ConversationKeys {
   const base = `${KEY_PREFIX}{${conversationTag(conversationId)}}`;
-  return { meta: `${base}:m`, list: `${base}:l`, fence: `${base}:f` };
+  return { meta: `${base}:m`, list: `${base}:l`, fence: `${base}:f`, lease: `${base}:r` };
 }
 
 /** Key order every cache script expects in KEYS. */
-export function scriptKeys(keys: ConversationKeys): [string, string, string] {
-  return [keys.meta, keys.list, keys.fence];
+export function scriptKeys(keys: ConversationKeys): [string, string, string, string] {
+  return [keys.meta, keys.list, keys.fence, keys.lease];
 }
 
 /** Channel of the cross-instance L1 invalidation bus. */

@@ -3,6 +3,7 @@
  * goes through the circuit breaker, and every Redis failure (timeout, connection, server error
  * such as OOM) leaves here as BackendUnavailableError('redis') with the driver error as cause.
  */
+import { randomUUID } from 'node:crypto';
 import { BackendUnavailableError, ValidationError, isScrollbackError } from '../../errors/errors.js';
 import type { Message } from '../../events/types.js';
 import type {
@@ -108,7 +109,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
       if (messages === null) {
         // Not ours (or corrupted): drop it rather than serve it.
         torn++;
-        await call(SCRIPTS.invalidate, conversationId, ['', ttlMs]);
+        await call(SCRIPTS.invalidate, conversationId, ['', ttlMs, '']);
         return null;
       }
       return { version: toInt(reply[1]), position: toInt(reply[2]), messages };
@@ -128,21 +129,54 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
       return outcome(reply, APPEND_OUTCOMES, 'append');
     },
 
-    async fill(conversationId, snapshot) {
+    async fill(conversationId, snapshot, leaseToken) {
       checkTail(snapshot);
       const reply = await call(SCRIPTS.fill, conversationId, [
         snapshot.version,
         snapshot.position,
         maxMessages,
         ttlMs,
+        leaseToken ?? '',
         ...snapshot.messages.slice(-maxMessages).map(encodeMessage),
       ]);
       return outcome(reply, FILL_OUTCOMES, 'fill');
     },
 
-    async invalidate(conversationId, position) {
+    async invalidate(conversationId, position, options) {
       if (position !== undefined) checkCount('position', position);
-      await call(SCRIPTS.invalidate, conversationId, [position === undefined ? '' : position, ttlMs]);
+      await call(SCRIPTS.invalidate, conversationId, [position === undefined ? '' : position, ttlMs, options?.onlyOlder === true ? '1' : '']);
+    },
+
+    async head(conversationId) {
+      const keys = conversationKeys(conversationId);
+      let reply: unknown;
+      try {
+        reply = await breaker.run(async () => {
+          if (!slides.due(conversationId)) return client.hget(keys.meta, 'p');
+          // Same round trip: the entry an in-process copy stands for must not expire under it.
+          const replies = await client.multi().hget(keys.meta, 'p').pexpire(keys.meta, ttlMs).pexpire(keys.list, ttlMs).pexpire(keys.fence, ttlMs).exec();
+          const [first] = replies ?? [];
+          if (first === undefined || first[0] !== null) throw first?.[0] ?? new Error('transaction aborted');
+          return first[1];
+        });
+      } catch (error) {
+        throw isScrollbackError(error) ? error : wrap(error);
+      }
+      if (reply === null) return null;
+      const position = Number(reply);
+      // Not a number the store wrote: treat as nothing cached (the read path will drop it).
+      return Number.isSafeInteger(position) ? position : null;
+    },
+
+    async lease(conversationId, ms) {
+      checkCount('ms', ms);
+      const keys = conversationKeys(conversationId);
+      const token = randomUUID();
+      try {
+        return (await breaker.run(() => client.set(keys.lease, token, 'PX', Math.max(1, ms), 'NX'))) === 'OK' ? token : null;
+      } catch (error) {
+        throw isScrollbackError(error) ? error : wrap(error);
+      }
     },
 
     async inspect(conversationId) {

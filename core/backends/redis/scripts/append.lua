@@ -1,8 +1,10 @@
 -- Write-through after a commit. Applies only the next version; safe to run late or twice.
--- KEYS: meta, list, fence. ARGV: prevVersion, newVersion, newPosition, maxMessages, ttlMs, message...
+-- KEYS: meta, list, fence, lease. ARGV: prevVersion, newVersion, newPosition, maxMessages, ttlMs, message...
 -- Returns 'ok' | 'duplicate' | 'cold' | 'gap'.
--- Every outcome raises the fence to newPosition: a fill from a snapshot older than a committed
--- append must be refused even if the entry is evicted or dropped in between.
+-- Every outcome raises the fence to newPosition and revokes any fill lease: a fill from a
+-- snapshot older than a committed append must be refused even if the entry is evicted or
+-- dropped in between.
+redis.call('DEL', KEYS[4])
 local prev = tonumber(ARGV[1])
 local newv = tonumber(ARGV[2])
 local newp = tonumber(ARGV[3])

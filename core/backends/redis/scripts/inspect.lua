@@ -1,5 +1,5 @@
 -- Read-only view of everything stored for one conversation (for operators; mutates nothing).
--- KEYS: meta, list, fence.
+-- KEYS: meta, list, fence, lease (unused here).
 -- Returns {metaExists, v, p, n, c, llen, pttlMeta, pttlList, pttlFence, fence, item...}; missing
 -- values are ''.
 local meta = redis.call('HMGET', KEYS[1], 'v', 'p', 'n', 'c')

@@ -1,5 +1,5 @@
 -- Atomic snapshot of a cached tail; slides the TTL of every key of the conversation.
--- KEYS: meta, list, fence. ARGV: n, ttlMs.
+-- KEYS: meta, list, fence, lease (unused here). ARGV: n, ttlMs.
 -- Returns {'hit', v, p, item...} | {'miss'} | {'torn'} | {'short'}.
 -- 'torn': part of the entry was evicted; the rest is dropped here so the next fill starts clean.
 -- 'short': the entry was trimmed to fewer than n messages by a smaller cap, so it can't answer.
