@@ -16,6 +16,9 @@
  * answers. Calls never serve as probes and fail fast while open or half-open, so no caller waits
  * on a server that may be gone or slow. Closing starts a fresh window; calls started before a
  * transition do not count after it.
+ *
+ * Latency is measured in this process, so an event loop blocked elsewhere looks like a slow Redis
+ * too; that costs one probe interval of reads from the log, and is what the caller saw anyway.
  */
 import { BackendUnavailableError, ValidationError } from '../../errors/errors.js';
 
