@@ -21,6 +21,8 @@ export interface BackendState {
   breaker?: 'closed' | 'open' | 'half-open';
   /** Times the breaker opened since start. */
   breakerOpened?: number;
+  /** What last opened it from closed: failures in a row, the failure rate, or slow calls. */
+  breakerLastTrip?: 'failures' | 'failure-rate' | 'latency';
 }
 
 export interface StoreStats {

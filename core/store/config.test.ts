@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../errors/errors.js';
-import { configFromEnvironment, resolveConfig } from './config.js';
+import { configFromEnvironment, resolveConfig, type StoreConfig } from './config.js';
 
 describe('configuration', () => {
   it('reads the environment, SCROLLBACK_* first', () => {
@@ -23,6 +23,16 @@ describe('configuration', () => {
     const resolved = resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c' } });
     expect(resolved.cache).toEqual({ ttlSeconds: 3600, maxMessages: 50, l1: { ttlMs: 2000, maxEntries: 10_000, consistency: 'strict' } });
     expect(resolved.redis?.commandTimeoutMs).toBe(250);
+    expect(resolved.redis?.breaker).toEqual({
+      consecutiveFailures: 5,
+      windowSize: 20,
+      windowMs: 10_000,
+      minimumCalls: 10,
+      failureRate: 0.5,
+      slowCallMs: 50,
+      slowCallRate: 0.2,
+      probeIntervalMs: 1000,
+    });
     expect(resolved.postgres).toMatchObject({ connectTimeoutMs: 3000, queryTimeoutMs: 5000 });
     expect(resolved.limits).toEqual({ maxIdLength: 256, maxContentBytes: 1048576, maxMetadataBytes: 65536, maxBatch: 1000, maxTitleLength: 1000 });
   });
@@ -36,6 +46,8 @@ describe('configuration', () => {
     [{ sqlite: { path: '' } }, 'sqlite.path'],
     [{ sqlite: { path: 'x' }, cache: { maxMessages: 0 } }, 'cache.maxMessages'],
     [{ sqlite: { path: 'x' }, limits: { maxBatch: -1 } }, 'limits.maxBatch'],
+    [{ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c', breaker: { slowCallMs: 0 } } }, 'redis.breaker.slowCallMs'],
+    [{ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c', breaker: { failureRate: 2 } } }, 'redis.breaker.failureRate'],
   ])('refuses %j naming %s', (config, field) => {
     expect(() => resolveConfig(config)).toThrow(ValidationError);
     try {
@@ -43,6 +55,20 @@ describe('configuration', () => {
     } catch (error) {
       expect(error).toMatchObject({ field });
     }
+  });
+
+  it.each([
+    [{ slowMs: 10 }, 'redis.breaker.slowMs'],
+    ['fast', 'redis.breaker'],
+    [{ minimumCalls: '3' }, 'redis.breaker.minimumCalls'],
+  ])('refuses redis.breaker %j from an untyped caller, naming %s', (breaker, field) => {
+    const config = { postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c', breaker } } as unknown as StoreConfig;
+    expect(() => resolveConfig(config)).toThrow(expect.objectContaining({ field }));
+  });
+
+  it('takes breaker thresholds from redis.breaker, the rest from the defaults', () => {
+    const resolved = resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c', breaker: { slowCallMs: 20, slowCallRate: 0.1 } } });
+    expect(resolved.redis?.breaker).toMatchObject({ slowCallMs: 20, slowCallRate: 0.1, consecutiveFailures: 5, minimumCalls: 10 });
   });
 
   it('never echoes a password from a malformed URL', () => {

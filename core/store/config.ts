@@ -6,14 +6,20 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { ValidationError } from '../errors/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../events/limits.js';
+import { DEFAULT_BREAKER_SETTINGS, checkBreakerSettings, type BreakerSettings } from '../backends/redis/circuit-breaker.js';
 import type { Logger } from '../logging/logger.js';
 import type { StoreMode } from './types.js';
 
 export interface StoreConfig {
   /** The log of record. `pool`: an application's own `pg.Pool` (not ended by `close()`). */
   postgres?: { url?: string; pool?: Pool; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
-  /** The shared cache. `client`: an application's own ioredis client (not closed by `close()`). */
-  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs?: number };
+  /**
+   * The shared cache. `client`: an application's own ioredis client (not closed by `close()`).
+   * `breaker`: when Redis counts as down or too slow to use (defaults: open after 5 failures in a
+   * row, or, over the last 20 calls within 10 s and once 10 are in, at half of them failing or a
+   * fifth slower than 50 ms; probe with PING every second).
+   */
+  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs?: number; breaker?: Partial<BreakerSettings> };
   /** The embedded log (a file path, or ':memory:'). */
   sqlite?: { path: string };
   cache?: {
@@ -45,7 +51,7 @@ export interface StoreConfig {
 export interface ResolvedConfig {
   mode: StoreMode;
   postgres?: { url?: string; pool?: Pool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
-  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs: number };
+  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs: number; breaker: BreakerSettings };
   sqlite?: { path: string };
   cache: { ttlSeconds: number; maxMessages: number; l1: false | { ttlMs: number; maxEntries: number; consistency: 'strict' | 'bounded' } };
   limits: Limits;
@@ -101,6 +107,15 @@ export function configFromEnvironment(env: Env = process.env): StoreConfig {
   };
 }
 
+function breakerSettings(value: unknown): BreakerSettings {
+  if (value === undefined) return { ...DEFAULT_BREAKER_SETTINGS };
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError('redis.breaker', 'must be an object');
+  // A misspelt threshold would otherwise be ignored without a word.
+  const unknown = Object.keys(value).find((key) => !Object.hasOwn(DEFAULT_BREAKER_SETTINGS, key));
+  if (unknown !== undefined) throw new ValidationError(`redis.breaker.${unknown.slice(0, 40)}`, 'is not a breaker setting');
+  return checkBreakerSettings(value as Partial<BreakerSettings>, 'redis.breaker');
+}
+
 const REDIS_PROTOCOLS = ['redis:', 'rediss:', 'redis+cluster:', 'rediss+cluster:', 'redis+sentinel:', 'rediss+sentinel:'] as const;
 
 /** Validates a config object and fills in defaults. */
@@ -145,6 +160,7 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
             ...(redis.url !== undefined ? { url: redis.url } : {}),
             ...(redis.client !== undefined ? { client: redis.client } : {}),
             commandTimeoutMs: positiveInt('redis.commandTimeoutMs', redis.commandTimeoutMs, 250),
+            breaker: breakerSettings(redis.breaker),
           },
         }
       : {}),

@@ -46,7 +46,12 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
   // With no offline queue, commands sent before the connection is ready fail at once and would
   // count against the breaker: wait a moment, then start degraded if Redis isn't there.
   await whenReady(client, 1000).catch((error: unknown) => logger.warn('redis not ready; starting degraded', describeError(error)));
-  const cache = createRedisCache({ client, maxMessages: config.cache.maxMessages, ttlSeconds: config.cache.ttlSeconds });
+  const cache = createRedisCache({
+    client,
+    maxMessages: config.cache.maxMessages,
+    ttlSeconds: config.cache.ttlSeconds,
+    breakerSettings: redis.breaker,
+  });
   const registry = createInstanceRegistry({ client });
 
   let l1: L1Tier | null = null;

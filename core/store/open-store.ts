@@ -84,6 +84,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
         status: breaker.state === 'closed' ? 'up' : breaker.state === 'half-open' ? 'degraded' : 'down',
         breaker: breaker.state,
         breakerOpened: breaker.opened,
+        ...(breaker.lastTrip !== null ? { breakerLastTrip: breaker.lastTrip } : {}),
       };
     }
     return states;

@@ -12,7 +12,7 @@ import type {
   ConversationCache,
   ScriptOutcome,
 } from '../../cache/conversation-cache.js';
-import { createCircuitBreaker, type BreakerStats, type CircuitBreaker } from './circuit-breaker.js';
+import { createCircuitBreaker, type BreakerSettings, type BreakerStats, type CircuitBreaker } from './circuit-breaker.js';
 import { conversationKeys, scriptKeys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
 import { SCRIPTS, runScript, type LuaScript } from './scripts.js';
@@ -23,8 +23,9 @@ export interface RedisCacheOptions {
   maxMessages: number;
   /** Sliding TTL of a conversation's keys. */
   ttlSeconds: number;
-  /** Defaults to a breaker that probes with PING. */
+  /** Defaults to a breaker that probes with PING, with these thresholds. */
   breaker?: CircuitBreaker;
+  breakerSettings?: Partial<BreakerSettings>;
 }
 
 export interface RedisCacheStats {
@@ -53,7 +54,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
   }
   const ttlMs = ttlSeconds * 1000;
   const slides = createSlideSchedule(ttlMs / 10);
-  const breaker = options.breaker ?? createCircuitBreaker({ probe: () => client.ping() });
+  const breaker = options.breaker ?? createCircuitBreaker({ ...options.breakerSettings, probe: () => client.ping() });
   let torn = 0;
 
   const call = async (script: LuaScript, conversationId: string, args: (string | number)[]): Promise<unknown> => {
