@@ -12,6 +12,8 @@ export interface DelayProxyOptions {
   /** Where to forward to (loopback). */
   targetPort: number;
   targetHost?: string;
+  /** Port to listen on (default: a free one); pass a stopped proxy's port to bring a link back. */
+  port?: number;
   /** Initial server→client delay in ms (default 0). */
   delayMs?: number;
   /** Share of server→client chunks to delay, 0–1 (default 1: all of them). */
@@ -141,7 +143,7 @@ export async function startDelayProxy(options: DelayProxyOptions): Promise<Delay
   const server: Server = createServer(handle);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
       server.off('error', reject);
       resolve();
     });
