@@ -73,6 +73,15 @@ export function evaluateTargets(results: Results, sizes: { small: number; large:
       threshold: 1.3,
     }),
     ratioTarget(results, {
+      id: 'tail-l1-hit-vs-lrange',
+      description: 'cache-hit tail(20) p50 with the default strict L1 vs raw LRANGE',
+      subject: ['tailHit', 'store'],
+      reference: ['tailHit', 'floor'],
+      metric: 'p50',
+      comparison: '<=',
+      threshold: 1.0,
+    }),
+    ratioTarget(results, {
       id: 'tail-hit-vs-langchain',
       description: "cache-hit tail(20) p50 vs LangChain's Redis history",
       subject: ['tailHit', 'storeRedisTier'],
