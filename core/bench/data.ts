@@ -47,3 +47,29 @@ export function messageInput(index: number): MessageInput {
 export function batch(startIndex: number, size: number): MessageInput[] {
   return Array.from({ length: size }, (_, i) => messageInput(startIndex + i));
 }
+
+/**
+ * Roughly `bytes` of document-like text (a pasted file, a tool's output): the words above mixed
+ * with random tokens such as ids and numbers, so it compresses about as well as real text does
+ * (DEFLATE to roughly half), not as well as a 90-word vocabulary would.
+ */
+export function documentText(seed: number, bytes: number): string {
+  let x = (seed * 2654435761 + 7) >>> 0;
+  const next = (): number => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x;
+  };
+  const out: string[] = [];
+  let length = 0;
+  while (length < bytes) {
+    const r = next();
+    const word = r % 10 < 6 ? WORDS[next() % WORDS.length]! : next().toString(36).slice(0, 3 + (r % 6));
+    out.push(r % 17 === 0 ? `${word}\n` : word);
+    length += word.length + 1;
+  }
+  return out.join(' ').slice(0, bytes);
+}

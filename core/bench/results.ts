@@ -6,6 +6,7 @@ export const WORKLOADS = {
   appendC32: 'append, concurrency 32',
   tailHit: 'tail(20), cache hit',
   tailMiss: 'tail(20), cache miss',
+  tailHitLarge: 'tail(20), cache hit, messages of 64 KiB',
   embeddedAppend: 'embedded append, batches of 100',
   embeddedTail: 'tail(20), embedded',
   scaleTail: 'tail(20) from the log, by stored events',
@@ -18,6 +19,7 @@ export type WorkloadKey = keyof typeof WORKLOADS;
 export const SUBJECTS = {
   store: 'Scrollback (hybrid)',
   storeRedisTier: 'Scrollback (hybrid, L1 off: Redis tier)',
+  storeRedisTierCompressed: 'Scrollback (Redis tier, compressAboveBytes 32768)',
   storeEmbedded: 'Scrollback (embedded SQLite)',
   storePostgres: 'Scrollback (PostgreSQL mode)',
   floor: 'hand-written minimum (pg + ioredis)',

@@ -21,7 +21,7 @@ describe('configuration', () => {
 
   it('applies the documented defaults', () => {
     const resolved = resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c' } });
-    expect(resolved.cache).toEqual({ ttlSeconds: 3600, maxMessages: 50, l1: { ttlMs: 2000, maxEntries: 10_000, consistency: 'strict' } });
+    expect(resolved.cache).toEqual({ ttlSeconds: 3600, maxMessages: 50, compressAboveBytes: 0, l1: { ttlMs: 2000, maxEntries: 10_000, consistency: 'strict' } });
     expect(resolved.redis?.commandTimeoutMs).toBe(250);
     expect(resolved.redis?.breaker).toEqual({
       consecutiveFailures: 5,

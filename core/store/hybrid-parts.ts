@@ -11,6 +11,7 @@ import { createInvalidationBus, type InvalidationBus } from '../cache/invalidati
 import { createL1Cache } from '../cache/l1-cache.js';
 import type { L1Tier } from '../cache/tiered-cache.js';
 import { describeError, type Logger } from '../logging/logger.js';
+import { createEventLoopLag } from '../metrics/event-loop-lag.js';
 import type { InstanceStats, RedisServerInfo } from '../metrics/types.js';
 import type { ResolvedConfig } from './config.js';
 
@@ -46,10 +47,13 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
   // With no offline queue, commands sent before the connection is ready fail at once and would
   // count against the breaker: wait a moment, then start degraded if Redis isn't there.
   await whenReady(client, 1000).catch((error: unknown) => logger.warn('redis not ready; starting degraded', describeError(error)));
+  const lag = createEventLoopLag();
   const cache = createRedisCache({
     client,
+    lagMs: lag.lagMs,
     maxMessages: config.cache.maxMessages,
     ttlSeconds: config.cache.ttlSeconds,
+    compressAboveBytes: config.cache.compressAboveBytes,
     breakerSettings: redis.breaker,
   });
   const registry = createInstanceRegistry({ client });
@@ -107,6 +111,7 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
       await registry.remove(instanceId).catch((error: unknown) => logger.warn('removing instance metrics failed', describeError(error)));
       await bus?.close();
       await cache.close();
+      lag.close();
       if (owned) client.disconnect();
     },
   };

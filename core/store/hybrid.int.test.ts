@@ -182,4 +182,30 @@ describe('hybrid cache', () => {
       await pool.end();
     }
   });
+
+  it('with compressAboveBytes, large messages are stored compressed and read back unchanged', async () => {
+    const store = await openStore({
+      postgres: { url: database.url, poolSize: 2 },
+      redis: { url: inject('redisUrl') },
+      cache: { l1: false, compressAboveBytes: 1024 },
+    });
+    opened.push(store);
+    const id = newId();
+    const large = 'a chat backend keeps its history here; '.repeat(200);
+    await store.append(id, [user('short'), assistant(large)]);
+    const fromLog = await store.tail(id);
+    const fromRedis = await store.tailWithSource(id);
+    expect(fromRedis.source).toBe('redis');
+    expect(fromRedis.messages).toEqual(fromLog);
+    expect((await store.cache.inspect(id)).verdict).toBe('consistent');
+    const client = new Redis(inject('redisUrl'));
+    try {
+      const items = await client.lrange(`sb:{${Buffer.from(id).toString('base64url')}}:l`, 0, -1);
+      expect(items[0]?.startsWith('{')).toBe(true);
+      expect(items[1]?.startsWith('~')).toBe(true);
+      expect(items[1]?.length).toBeLessThan(large.length / 4);
+    } finally {
+      client.disconnect();
+    }
+  });
 });

@@ -176,6 +176,19 @@ describe('circuit breaker: rolling window', () => {
     expect(breaker.stats()).toMatchObject({ state: 'open', lastTrip: 'latency' });
   });
 
+  it('does not blame Redis for its own event loop running late', async () => {
+    const time = fakeTime();
+    let lag = 120;
+    const breaker = createCircuitBreaker({ probe: async () => undefined, now: time.now, schedule: time.schedule, lagMs: () => lag });
+    // Every call took 150 ms, 120 of them waiting for this busy process: not slow.
+    for (let i = 0; i < 20; i++) await run(breaker, takes(time, 150));
+    expect(breaker.state).toBe('closed');
+    // The process is idle again and Redis itself takes 150 ms: slow.
+    lag = 0;
+    for (let i = 0; i < 20 && breaker.state === 'closed'; i++) await run(breaker, takes(time, 150));
+    expect(breaker.stats()).toMatchObject({ state: 'open', lastTrip: 'latency' });
+  });
+
   it('a call of exactly slowCallMs is not slow', async () => {
     const time = fakeTime();
     const breaker = createCircuitBreaker({ probe: async () => undefined, now: time.now, schedule: time.schedule });

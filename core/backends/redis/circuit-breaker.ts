@@ -17,8 +17,9 @@
  * on a server that may be gone or slow. Closing starts a fresh window; calls started before a
  * transition do not count after it.
  *
- * Latency is measured in this process, so an event loop blocked elsewhere looks like a slow Redis
- * too; that costs one probe interval of reads from the log, and is what the caller saw anyway.
+ * Latency is measured in this process, so an event loop blocked elsewhere would look like a slow
+ * Redis: `lagMs` (the loop's current lateness) is taken off each call's time first. A process
+ * saturated by its own work must not send its reads to the log, which costs it more.
  */
 import { BackendUnavailableError, ValidationError } from '../../errors/errors.js';
 
@@ -90,6 +91,11 @@ export interface CircuitBreakerOptions extends Partial<BreakerSettings> {
   /** Schedules `fn` after `ms`; returns a cancel function. Injected in tests. */
   schedule?: (fn: () => void, ms: number) => () => void;
   onStateChange?: (state: BreakerState) => void;
+  /**
+   * How late this process's event loop runs now (ms): subtracted from a call's time before it
+   * is judged slow, since a busy process delays every reply it reads, whatever the server did.
+   */
+  lagMs?: () => number;
 }
 
 export interface CircuitBreaker {
@@ -117,6 +123,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
   const settings = checkBreakerSettings(options);
   const now = options.now ?? Date.now;
   const schedule = options.schedule ?? defaultSchedule;
+  const lagMs = options.lagMs ?? (() => 0);
 
   let state: BreakerState = 'closed';
   let failures = 0;
@@ -200,12 +207,12 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
     let cancelSlow: (() => void) | null = schedule(() => {
       cancelSlow = null;
       if (state === 'half-open' && epoch === probeEpoch) open();
-    }, settings.slowCallMs + 1);
+    }, settings.slowCallMs + 1 + lagMs());
     const settle = (ok: boolean): void => {
       cancelSlow?.();
       cancelSlow = null;
       if (state !== 'half-open' || epoch !== probeEpoch) return;
-      if (ok && now() - started <= settings.slowCallMs) {
+      if (ok && now() - started - lagMs() <= settings.slowCallMs) {
         setState('closed');
         clearWindow();
         failures = 0;
@@ -242,7 +249,7 @@ export function createCircuitBreaker(options: CircuitBreakerOptions): CircuitBre
       const done = (failed: boolean): void => {
         if (state !== 'closed' || epoch !== callEpoch) return;
         const at = now();
-        record({ at, failed, slow: at - started > settings.slowCallMs });
+        record({ at, failed, slow: at - started - lagMs() > settings.slowCallMs });
       };
       let result: T;
       try {

@@ -13,6 +13,7 @@ import type {
   ScriptOutcome,
 } from '../../cache/conversation-cache.js';
 import { createCircuitBreaker, type BreakerSettings, type BreakerStats, type CircuitBreaker } from './circuit-breaker.js';
+import { createEntryCodec, type EntryCodec } from './entry-codec.js';
 import { conversationKeys, scriptKeys } from './keys.js';
 import type { RedisClient } from './redis-client.js';
 import { SCRIPTS, runScript, type LuaScript } from './scripts.js';
@@ -23,6 +24,10 @@ export interface RedisCacheOptions {
   maxMessages: number;
   /** Sliding TTL of a conversation's keys. */
   ttlSeconds: number;
+  /** This process's event-loop lag, which the default breaker does not blame on Redis. */
+  lagMs?: () => number;
+  /** Messages whose JSON is longer are stored compressed (default 0: none). */
+  compressAboveBytes?: number;
   /** Defaults to a breaker that probes with PING, with these thresholds. */
   breaker?: CircuitBreaker;
   breakerSettings?: Partial<BreakerSettings>;
@@ -53,8 +58,11 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
     throw new ValidationError('cache.ttlSeconds', 'must be a positive integer');
   }
   const ttlMs = ttlSeconds * 1000;
+  const codec = createEntryCodec(options.compressAboveBytes ?? 0);
+  const encodeMessage = (message: Message): string => codec.encode(JSON.stringify(message));
   const slides = createSlideSchedule(ttlMs / 10);
-  const breaker = options.breaker ?? createCircuitBreaker({ ...options.breakerSettings, probe: () => client.ping() });
+  const breaker =
+    options.breaker ?? createCircuitBreaker({ ...options.breakerSettings, probe: () => client.ping(), ...(options.lagMs ? { lagMs: options.lagMs } : {}) });
   let torn = 0;
 
   const call = async (script: LuaScript, conversationId: string, args: (string | number)[]): Promise<unknown> => {
@@ -96,7 +104,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
         const snapshot = fastRead(replies, n);
         if (snapshot === 'miss') return null;
         if (snapshot !== 'unsure') {
-          const messages = decodeMessages(snapshot.items);
+          const messages = decodeMessages(snapshot.items, codec);
           if (messages !== null) return { version: snapshot.version, position: snapshot.position, messages };
         }
       }
@@ -106,7 +114,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
       }
       if (reply[0] === 'torn') torn++;
       if (reply[0] !== 'hit') return null;
-      const messages = decodeMessages(reply.slice(3));
+      const messages = decodeMessages(reply.slice(3), codec);
       if (messages === null) {
         // Not ours (or corrupted): drop it rather than serve it.
         torn++;
@@ -185,7 +193,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
       if (!Array.isArray(reply) || reply.length < 10 || !reply.every((item) => typeof item === 'string')) {
         throw new BackendUnavailableError('redis', 'unexpected reply from the inspect script');
       }
-      return toInspection(reply as string[]);
+      return toInspection(reply as string[], codec);
     },
 
     stats() {
@@ -198,7 +206,7 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
   };
 }
 
-function toInspection(reply: string[]): CacheInspection {
+function toInspection(reply: string[], codec: EntryCodec): CacheInspection {
   const [metaExists, v, p, n, , llenText, pttlMeta, pttlList, , fenceText] = reply;
   const items = reply.slice(10);
   const llen = Number(llenText);
@@ -208,7 +216,7 @@ function toInspection(reply: string[]): CacheInspection {
   const fence = fenceText === undefined || fenceText === '' ? null : Number(fenceText);
   if (!intact) return { entry: null, torn, fence };
 
-  const messages = decodeMessages(items);
+  const messages = decodeMessages(items, codec);
   const ttls = [Number(pttlMeta), ...(llen > 0 ? [Number(pttlList)] : [])];
   const ttlSeconds = ttls.some((ttl) => ttl < 0) ? -1 : Math.ceil(Math.min(...ttls) / 1000);
   return {
@@ -218,17 +226,13 @@ function toInspection(reply: string[]): CacheInspection {
   };
 }
 
-function encodeMessage(message: Message): string {
-  return JSON.stringify(message);
-}
-
-function decodeMessages(items: unknown[]): Message[] | null {
+function decodeMessages(items: unknown[], codec: EntryCodec): Message[] | null {
   const messages: Message[] = [];
   for (const item of items) {
     if (typeof item !== 'string') return null;
     let value: unknown;
     try {
-      value = JSON.parse(item);
+      value = JSON.parse(codec.decode(item));
     } catch {
       return null;
     }

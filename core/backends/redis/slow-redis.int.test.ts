@@ -64,6 +64,8 @@ async function tailUntilOpen(id: string): Promise<number> {
 async function cachedConversation(): Promise<string> {
   const id = newId();
   await store.append(id, [user('one'), user('two')]);
+  // The first read fills the entry; the second is served by Redis.
+  await store.tail(id);
   expect((await store.tailWithSource(id)).source).toBe('redis');
   return id;
 }

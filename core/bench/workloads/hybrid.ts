@@ -9,7 +9,9 @@ import { compare, type Subject } from '../harness.js';
 import { createPool } from '../pg-pool.js';
 import { PostgresRedisFloor } from '../baselines/floor.js';
 import { LangChainPostgres, LangChainRedis } from '../baselines/langchain.js';
-import { batch, messageInput } from '../data.js';
+import { batch, documentText, messageInput } from '../data.js';
+import { conversationKeys } from '../../backends/redis/keys.js';
+import type { StoreConfig } from '../../store/config.js';
 import type { ConversationStore, TailSource } from '../../store/types.js';
 import type { SubjectKey, WorkloadKey } from '../results.js';
 import type { WorkloadContext } from './context.js';
@@ -114,6 +116,14 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
     await run('tailMiss', missSubjects, profile.tail.miss, 1);
     if (storeNoL1) await expectSource(storeNoL1, hitConv, 'redis', results.notes);
 
+    if (ctx.openStore) {
+      await runLargeEntries(ctx, run, floorRedis, {
+        postgres: { url: urls.databaseUrl, poolSize: profile.poolSize },
+        redis: { url: urls.redisUrl },
+        cache: { ...cache, l1: false },
+      }, stores);
+    }
+
     for (const s of stores) {
       const scripts = s.stats().cacheScripts;
       results.notes.push(
@@ -126,6 +136,33 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
     floorRedis.disconnect();
     langchainRedisClient.disconnect();
   }
+}
+
+type Run = (workload: WorkloadKey, subjects: Array<Subject & { key: SubjectKey }>, operations: number, concurrency: number) => Promise<void>;
+
+/**
+ * Large cached messages (64 KiB of document-like text each), with and without compression: the
+ * p50 difference is the CPU a hit pays to inflate, and MEMORY USAGE says what Redis saves.
+ */
+async function runLargeEntries(ctx: WorkloadContext, run: Run, redis: Redis, base: StoreConfig, stores: ConversationStore[]): Promise<void> {
+  if (!ctx.openStore) return;
+  const compressed = await ctx.openStore({ ...base, cache: { ...base.cache, compressAboveBytes: 32 * 1024 } });
+  stores.push(compressed);
+  const plain = await ctx.openStore(base);
+  stores.push(plain);
+  const messages = Array.from({ length: 20 }, (_, i) => ({ role: 'assistant' as const, content: documentText(i, 64 * 1024) }));
+  const subjects: Array<Subject & { key: SubjectKey }> = [];
+  const bytes: string[] = [];
+  for (const [key, store] of [['storeRedisTierCompressed', compressed], ['storeRedisTier', plain]] as const) {
+    const id = `tail-large-${key}`;
+    await store.append(id, messages);
+    await expectSource(store, id, 'redis', ctx.results.notes);
+    const used = await redis.call('MEMORY', 'USAGE', conversationKeys(id).list, 'SAMPLES', '0');
+    bytes.push(`${key === 'storeRedisTier' ? 'plain' : 'compressed'} ${Math.round(Number(used) / 1024)} KiB`);
+    subjects.push({ key, name: key, op: { run: () => store.tail(id, 20) } });
+  }
+  await run('tailHitLarge', subjects, Math.max(200, Math.floor(ctx.profile.tail.hit / 20)), 1);
+  ctx.results.notes.push(`large entries (20 messages of 64 KiB), Redis list size: ${bytes.join(', ')}`);
 }
 
 /**
