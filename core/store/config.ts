@@ -2,18 +2,17 @@
  * Store configuration: a config object, else the environment (never both: explicit beats ambient).
  * Which backends are configured picks the mode.
  */
-import type { Cluster, Redis } from 'ioredis';
-import type { Pool } from 'pg';
 import { ValidationError } from '../errors/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../events/limits.js';
 import type { Logger } from '../logging/logger.js';
+import type { PostgresPool, RedisConnection } from './driver-types.js';
 import type { StoreMode } from './types.js';
 
 export interface StoreConfig {
   /** The log of record. `pool`: an application's own `pg.Pool` (not ended by `close()`). */
-  postgres?: { url?: string; pool?: Pool; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
+  postgres?: { url?: string; pool?: PostgresPool; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
   /** The shared cache. `client`: an application's own ioredis client (not closed by `close()`). */
-  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs?: number };
+  redis?: { url?: string; client?: RedisConnection; commandTimeoutMs?: number };
   /** The embedded log (a file path, or ':memory:'). */
   sqlite?: { path: string };
   cache?: {
@@ -38,8 +37,8 @@ export interface StoreConfig {
 
 export interface ResolvedConfig {
   mode: StoreMode;
-  postgres?: { url?: string; pool?: Pool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
-  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs: number };
+  postgres?: { url?: string; pool?: PostgresPool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
+  redis?: { url?: string; client?: RedisConnection; commandTimeoutMs: number };
   sqlite?: { path: string };
   cache: { ttlSeconds: number; maxMessages: number; l1: false | { ttlMs: number; maxEntries: number } };
   limits: Limits;

@@ -14,8 +14,15 @@
  */
 import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
 import { BackendUnavailableError, ValidationError } from '../../errors/errors.js';
+import { looksLikeRedisConnection, type RedisConnection } from '../../store/driver-types.js';
 
 export type RedisClient = Redis | Cluster;
+
+/** An application's own client from the config, checked: the public type only names its shape. */
+export function toRedisClient(value: RedisConnection): RedisClient {
+  if (!looksLikeRedisConnection(value)) throw new ValidationError('redis.client', 'must be an ioredis Redis or Cluster client');
+  return value as RedisClient;
+}
 
 export interface RedisClientOptions {
   /** Per-command timeout, default 250 ms. */
