@@ -18,7 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'int',
-          include: ['core/**/*.int.test.ts', 'electron/**/*.int.test.ts'],
+          include: ['core/**/*.int.test.ts', 'electron/**/*.int.test.ts', 'scripts/**/*.int.test.ts'],
           globalSetup: ['core/testing/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,

@@ -1,0 +1,174 @@
+/**
+ * The npm package as a chat backend gets it: `npm pack` of this repository, installed with the
+ * drivers into a fresh project outside it (no better-sqlite3: a PostgreSQL user never needs the
+ * native build), a small backend type-checked by the user's strict tsc against the packed .d.ts,
+ * run against throwaway PostgreSQL + Redis, then bundled by esbuild and run from the bundle alone.
+ * Needs the npm registry (or npm's cache) for pg, ioredis, typescript, esbuild and @types/node.
+ */
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { startRedisServer, type RedisServer } from '../core/testing/servers/redis-server.js';
+import { createTestDatabase, type TestDatabase } from '../core/testing/test-database.js';
+
+const repoRoot = join(import.meta.dirname, '..');
+
+const CHAT_BACKEND = `import { isScrollbackError, openStore, type ConversationStore, type Message } from '@scrollback/store';
+import type { ContractTarget } from '@scrollback/store/testing';
+
+const databaseUrl = process.env['DATABASE_URL'];
+const redisUrl = process.env['REDIS_URL'];
+if (databaseUrl === undefined) throw new Error('set DATABASE_URL (and REDIS_URL for the cache)');
+
+const store: ConversationStore = await openStore({
+  postgres: { url: databaseUrl },
+  ...(redisUrl !== undefined ? { redis: { url: redisUrl } } : {}),
+});
+const conversationId = \`chat-\${process.pid}\`;
+
+async function handleTurn(userId: string, text: string): Promise<Message[]> {
+  await store.append(conversationId, { id: crypto.randomUUID(), role: 'user', content: text }, { userId });
+  const history = await store.tail(conversationId, 20);
+  await store.append(conversationId, { role: 'assistant', content: \`echo: \${text}\`, metadata: { model: 'echo' } });
+  return history;
+}
+
+await handleTurn('u1', 'hello');
+const history = await handleTurn('u1', 'again');
+const embedded = await openStore({ sqlite: { path: ':memory:' } }).then(
+  () => 'opened',
+  (error: unknown) => (isScrollbackError(error) ? \`\${error.code}: \${error.message}\` : 'not a ScrollbackError'),
+);
+const target: Pick<ContractTarget, 'name'> = { name: store.mode };
+console.log(JSON.stringify({ mode: target.name, history: history.map((m) => \`\${m.role}:\${m.content}\`), embedded }));
+await store.close();
+`;
+
+/** The settings a careful user compiles with; skipLibCheck off so the packed .d.ts are checked. */
+const USER_TSCONFIG = {
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'nodenext',
+    moduleResolution: 'nodenext',
+    strict: true,
+    exactOptionalPropertyTypes: true,
+    noPropertyAccessFromIndexSignature: true,
+    noUncheckedIndexedAccess: true,
+    skipLibCheck: false,
+    types: ['node'],
+    outDir: 'out',
+  },
+  files: ['chat.ts'],
+};
+
+const EXPECTED_OUTPUT = {
+  mode: 'hybrid',
+  history: ['user:hello', 'assistant:echo: hello', 'user:again'],
+  embedded: 'MISSING_DEPENDENCY: install better-sqlite3 to use SQLite (npm install better-sqlite3)',
+};
+
+/** npm's own variables from an outer `npm test` would reconfigure the inner npm. */
+function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (key.startsWith('npm_') && key !== 'npm_config_cache' && key !== 'npm_config_registry') continue;
+    if (key.startsWith('SCROLLBACK_') || key === 'DATABASE_URL' || key === 'REDIS_URL' || key === 'NODE_OPTIONS') continue;
+    env[key] = value;
+  }
+  return { ...env, ...extra };
+}
+
+function run(command: string, args: string[], cwd: string, env = childEnv(), timeoutMs = 120_000): SpawnSyncReturns<string> {
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024 });
+  if (result.error !== undefined) throw result.error;
+  return result;
+}
+
+function succeed(command: string, args: string[], cwd: string, env = childEnv(), timeoutMs = 120_000): string {
+  const result = run(command, args, cwd, env, timeoutMs);
+  if (result.status !== 0) {
+    throw new Error(`${command} ${args.join(' ')} exited ${String(result.status)}\n${result.stdout.slice(-4000)}\n${result.stderr.slice(-4000)}`);
+  }
+  return result.stdout;
+}
+
+describe('the npm package in a fresh project', () => {
+  let dir: string;
+  let project: string;
+  let database: TestDatabase;
+  let redis: RedisServer;
+  let runEnv: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'scrollback-package-'));
+    project = join(dir, 'chat-backend');
+    [database, redis] = await Promise.all([createTestDatabase(inject('databaseUrl')), startRedisServer()]);
+    runEnv = childEnv({ DATABASE_URL: database.url, REDIS_URL: redis.url });
+
+    // The real pack: prepack builds the library and the console UI first.
+    succeed('npm', ['pack', '--pack-destination', dir], repoRoot, childEnv(), 180_000);
+    const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'));
+    if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${dir}`);
+
+    succeed('mkdir', ['-p', project], dir);
+    writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'chat-backend', private: true, type: 'module' }, null, 2));
+    succeed(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball), 'pg', 'ioredis', 'typescript', 'esbuild', '@types/node@20'],
+      project,
+      childEnv(),
+      180_000,
+    );
+    writeFileSync(join(project, 'chat.ts'), CHAT_BACKEND);
+    writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(USER_TSCONFIG, null, 2));
+  }, 400_000);
+
+  afterAll(async () => {
+    await Promise.all([database?.drop(), redis?.stop()]);
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('holds built JavaScript and declarations, no TypeScript sources or tests, and installs no SQLite build', () => {
+    const installed = join(project, 'node_modules', '@scrollback', 'store');
+    const files = readdirSync(installed, { recursive: true, encoding: 'utf8' });
+    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/testing/index.js', 'dist/renderer/index.html', 'LICENSE']));
+    expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
+    expect(files.filter((file) => /\.test\.|bench/.test(file))).toEqual([]);
+    expect(readdirSync(join(project, 'node_modules'))).not.toContain('better-sqlite3');
+  });
+
+  it("type-checks a chat backend with the user's strict settings against the packed .d.ts", () => {
+    succeed(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project, runEnv);
+  }, 120_000);
+
+  it('runs it against PostgreSQL + Redis; asking for SQLite without its driver says what to install', () => {
+    const output = succeed(process.execPath, [join('out', 'chat.js')], project, runEnv, 60_000);
+    expect(JSON.parse(output.trim().split('\n').at(-1) ?? '')).toEqual(EXPECTED_OUTPUT);
+  }, 90_000);
+
+  it('installs the scrollback command: migrate applies the migrations, bad usage exits 2', () => {
+    const bin = join(project, 'node_modules', '.bin', 'scrollback');
+    expect(succeed(bin, ['migrate'], project, runEnv)).toBe('migrations applied (postgres)\n');
+    const unknown = run(bin, ['frobnicate'], project, runEnv);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/^scrollback: unknown command "frobnicate"\n/);
+  }, 60_000);
+
+  it('bundles with esbuild (drivers external) into one file that runs without the package beside it', () => {
+    const esbuild = join(project, 'node_modules', '.bin', 'esbuild');
+    const args = ['chat.ts', '--bundle', '--platform=node', '--format=esm', '--external:pg', '--external:ioredis', '--external:better-sqlite3', '--outfile=bundle/chat.mjs'];
+    succeed(esbuild, args, project, runEnv);
+    // The bundle must carry the migrations and Lua scripts itself.
+    rmSync(join(project, 'node_modules', '@scrollback'), { recursive: true, force: true });
+    const output = succeed(process.execPath, [join('bundle', 'chat.mjs')], project, runEnv, 60_000);
+    expect(JSON.parse(output.trim().split('\n').at(-1) ?? '')).toEqual(EXPECTED_OUTPUT);
+
+    // PostgreSQL mode from the same bundle needs no ioredis either.
+    rmSync(join(project, 'node_modules', 'ioredis'), { recursive: true, force: true });
+    const { REDIS_URL: _unused, ...withoutRedis } = runEnv;
+    const postgresOnly = succeed(process.execPath, [join('bundle', 'chat.mjs')], project, withoutRedis, 60_000);
+    expect(JSON.parse(postgresOnly.trim().split('\n').at(-1) ?? '')).toEqual({ ...EXPECTED_OUTPUT, mode: 'postgres' });
+  }, 120_000);
+});
