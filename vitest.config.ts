@@ -18,13 +18,25 @@ export default defineConfig({
       {
         test: {
           name: 'int',
-          include: ['core/**/*.int.test.ts', 'electron/**/*.int.test.ts', 'scripts/**/*.int.test.ts'],
+          include: ['core/**/*.int.test.ts', 'electron/**/*.int.test.ts'],
           globalSetup: ['core/testing/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           maxWorkers: 2,
           // Unit tests first, then the integration group with its own worker limit.
           sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        test: {
+          // npm pack + a fresh install: last, so its builds don't load the machine under the
+          // integration tests' timing-sensitive cases.
+          name: 'package',
+          include: ['scripts/**/*.int.test.ts'],
+          globalSetup: ['core/testing/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 400_000,
+          sequence: { groupOrder: 2 },
         },
       },
     ],

@@ -6,7 +6,7 @@
  * Needs the npm registry (or npm's cache) for pg, ioredis, typescript, esbuild and @types/node.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -112,7 +112,7 @@ describe('the npm package in a fresh project', () => {
     const tarball = readdirSync(dir).find((name) => name.endsWith('.tgz'));
     if (tarball === undefined) throw new Error(`npm pack wrote no tarball into ${dir}`);
 
-    succeed('mkdir', ['-p', project], dir);
+    mkdirSync(project);
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'chat-backend', private: true, type: 'module' }, null, 2));
     succeed(
       'npm',
