@@ -6,7 +6,7 @@
  * Needs the npm registry (or npm's cache) for pg, ioredis, typescript, esbuild and @types/node.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -46,6 +46,14 @@ console.log(JSON.stringify({ mode: target.name, history: history.map((m) => \`\$
 await store.close();
 `;
 
+/** Someone wrapping the store runs the contract suite from the package against their setup. */
+const CONTRACT_TEST = `import { openStore } from '@scrollback/store';
+import { describeStoreContract } from '@scrollback/store/testing';
+
+const url = process.env['DATABASE_URL'] ?? '';
+describeStoreContract({ name: 'packaged postgres', open: (overrides) => openStore({ postgres: { url, poolSize: 4 }, ...overrides }) });
+`;
+
 /** The settings a careful user compiles with; skipLibCheck off so the packed .d.ts are checked. */
 const USER_TSCONFIG = {
   compilerOptions: {
@@ -74,6 +82,7 @@ function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (key.startsWith('npm_') && key !== 'npm_config_cache' && key !== 'npm_config_registry') continue;
+    if (key.startsWith('VITEST') || key === 'TEST' || key === 'NODE_ENV') continue;
     if (key.startsWith('SCROLLBACK_') || key === 'DATABASE_URL' || key === 'REDIS_URL' || key === 'NODE_OPTIONS') continue;
     env[key] = value;
   }
@@ -116,12 +125,13 @@ describe('the npm package in a fresh project', () => {
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'chat-backend', private: true, type: 'module' }, null, 2));
     succeed(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball), 'pg', 'ioredis', 'typescript', 'esbuild', '@types/node@20'],
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball), 'pg', 'ioredis', 'typescript', 'esbuild', '@types/node@20', 'vitest@4'],
       project,
       childEnv(),
       180_000,
     );
     writeFileSync(join(project, 'chat.ts'), CHAT_BACKEND);
+    writeFileSync(join(project, 'contract.test.ts'), CONTRACT_TEST);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(USER_TSCONFIG, null, 2));
   }, 400_000);
 
@@ -154,7 +164,20 @@ describe('the npm package in a fresh project', () => {
     const unknown = run(bin, ['frobnicate'], project, runEnv);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(/^scrollback: unknown command "frobnicate"\n/);
+    // The console opens any kind of environment, so it needs every driver: it says which is missing.
+    const console = run(bin, ['console'], project, { ...runEnv, SCROLLBACK_CONSOLE_DIR: join(dir, 'console') });
+    expect(console.status).toBe(1);
+    expect(console.stderr).toContain('npm install better-sqlite3');
   }, 60_000);
+
+  it('ships the contract suite: ./testing runs against the packaged store under Vitest', () => {
+    const vitest = join(project, 'node_modules', 'vitest', 'vitest.mjs');
+    const results = join(dir, 'contract-results.json');
+    succeed(process.execPath, [vitest, 'run', 'contract.test.ts', '--reporter=json', `--outputFile=${results}`], project, runEnv, 120_000);
+    const report = JSON.parse(readFileSync(results, 'utf8')) as { numTotalTests: number; numPassedTests: number };
+    expect(report.numTotalTests).toBeGreaterThan(50);
+    expect(report.numPassedTests).toBe(report.numTotalTests);
+  }, 150_000);
 
   it('bundles with esbuild (drivers external) into one file that runs without the package beside it', () => {
     const esbuild = join(project, 'node_modules', '.bin', 'esbuild');
