@@ -6,7 +6,7 @@
  * Needs the npm registry (or npm's cache) for pg, ioredis, typescript, esbuild and @types/node.
  */
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -125,7 +125,7 @@ describe('the npm package in a fresh project', () => {
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'chat-backend', private: true, type: 'module' }, null, 2));
     succeed(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball), 'pg', 'ioredis', 'typescript', 'esbuild', '@types/node@20', 'vitest@4'],
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball), 'pg', 'ioredis', 'typescript', 'typescript-5@npm:typescript@~5.9', 'esbuild', '@types/node@20', 'vitest@4'],
       project,
       childEnv(),
       180_000,
@@ -149,8 +149,10 @@ describe('the npm package in a fresh project', () => {
     expect(readdirSync(join(project, 'node_modules'))).not.toContain('better-sqlite3');
   });
 
-  it("type-checks a chat backend with the user's strict settings against the packed .d.ts", () => {
-    succeed(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project, runEnv);
+  it("type-checks a chat backend with the user's strict settings against the packed .d.ts (TypeScript 5 and latest)", () => {
+    for (const typescript of ['typescript-5', 'typescript']) {
+      succeed(process.execPath, [join(project, 'node_modules', typescript, 'bin', 'tsc'), '-p', 'tsconfig.json'], project, runEnv);
+    }
   }, 120_000);
 
   it('runs it against PostgreSQL + Redis; asking for SQLite without its driver says what to install', () => {
@@ -179,6 +181,20 @@ describe('the npm package in a fresh project', () => {
     expect(report.numPassedTests).toBe(report.numTotalTests);
   }, 150_000);
 
+  it('compiles and runs a PostgreSQL-only backend without ioredis installed', () => {
+    const modules = join(project, 'node_modules');
+    renameSync(join(modules, 'ioredis'), join(modules, '.ioredis-aside'));
+    try {
+      // No ioredis types either: the declarations name driver objects by shape.
+      succeed(process.execPath, [join(modules, 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], project, runEnv);
+      const { REDIS_URL: _unused, ...withoutRedis } = runEnv;
+      const output = succeed(process.execPath, [join('out', 'chat.js')], project, withoutRedis, 60_000);
+      expect(JSON.parse(output.trim().split('\n').at(-1) ?? '')).toEqual({ ...EXPECTED_OUTPUT, mode: 'postgres' });
+    } finally {
+      renameSync(join(modules, '.ioredis-aside'), join(modules, 'ioredis'));
+    }
+  }, 120_000);
+
   it('bundles with esbuild (drivers external) into one file that runs without the package beside it', () => {
     const esbuild = join(project, 'node_modules', '.bin', 'esbuild');
     const args = ['chat.ts', '--bundle', '--platform=node', '--format=esm', '--external:pg', '--external:ioredis', '--external:better-sqlite3', '--outfile=bundle/chat.mjs'];
@@ -188,7 +204,7 @@ describe('the npm package in a fresh project', () => {
     const output = succeed(process.execPath, [join('bundle', 'chat.mjs')], project, runEnv, 60_000);
     expect(JSON.parse(output.trim().split('\n').at(-1) ?? '')).toEqual(EXPECTED_OUTPUT);
 
-    // PostgreSQL mode from the same bundle needs no ioredis either.
+    // PostgreSQL mode from the same bundle: a driver the mode doesn't use is never loaded.
     rmSync(join(project, 'node_modules', 'ioredis'), { recursive: true, force: true });
     const { REDIS_URL: _unused, ...withoutRedis } = runEnv;
     const postgresOnly = succeed(process.execPath, [join('bundle', 'chat.mjs')], project, withoutRedis, 60_000);
