@@ -4,7 +4,7 @@ import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { MissingDependencyError } from '../errors/errors.js';
 import { isMissingPackage, loadBackend } from './backend-loader.js';
-import type { PostgresPool, RedisConnection } from './driver-types.js';
+import { looksLikePostgresPool, type PostgresPool, type RedisConnection } from './driver-types.js';
 import { openStore } from './open-store.js';
 import { toRedisClient } from '../backends/redis/redis-client.js';
 
@@ -32,10 +32,13 @@ describe('backend loader', () => {
   });
 
   it('accepts an application pg.Pool and ioredis client, and refuses objects that are neither', async () => {
-    const pool: PostgresPool = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
+    const real = new pg.Pool({ connectionString: 'postgres://127.0.0.1:1/none' });
+    const pool: PostgresPool = real;
+    expect(looksLikePostgresPool(pool)).toBe(true);
+    expect(looksLikePostgresPool({ connect: () => undefined, query: () => undefined })).toBe(false);
     const client: RedisConnection = new Redis({ lazyConnect: true });
     expect(toRedisClient(client)).toBe(client);
-    await pool.end();
+    await real.end();
     client.disconnect();
     await expect(openStore({ postgres: { pool: {} as PostgresPool } })).rejects.toMatchObject({ code: 'VALIDATION', field: 'postgres.pool' });
     expect(() => toRedisClient({ status: 'ready' } as RedisConnection)).toThrow(/redis.client/);

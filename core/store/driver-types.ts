@@ -5,11 +5,11 @@
  * `Redis` or `Cluster` is a `RedisConnection`. The backends check the shape when the store opens.
  */
 
-/** An application's own `pg.Pool`. */
+/** An application's own `pg.Pool` (its `options` also configure the LISTEN connection). */
 export interface PostgresPool {
+  readonly options: object;
   connect(): Promise<unknown>;
   query(text: string): Promise<unknown>;
-  end(): Promise<void>;
 }
 
 /** An application's own ioredis client: a `Redis` or a `Cluster`. */
@@ -26,7 +26,9 @@ function hasMethods(value: unknown, names: readonly string[]): boolean {
 }
 
 export function looksLikePostgresPool(value: unknown): boolean {
-  return hasMethods(value, ['connect', 'query', 'end', 'on']);
+  if (!hasMethods(value, ['connect', 'query'])) return false;
+  const options = (value as { options?: unknown }).options;
+  return typeof options === 'object' && options !== null;
 }
 
 export function looksLikeRedisConnection(value: unknown): boolean {
