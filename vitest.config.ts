@@ -27,6 +27,18 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        test: {
+          // npm pack + a fresh install: last, so its builds don't load the machine under the
+          // integration tests' timing-sensitive cases.
+          name: 'package',
+          include: ['scripts/**/*.int.test.ts'],
+          globalSetup: ['core/testing/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 400_000,
+          sequence: { groupOrder: 2 },
+        },
+      },
     ],
   },
 });

@@ -76,6 +76,7 @@ export {
   ConversationNotFoundError,
   IdempotencyConflictError,
   isScrollbackError,
+  MissingDependencyError,
   ReadOnlyError,
   ScrollbackError,
   ValidationError,

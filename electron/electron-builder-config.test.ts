@@ -45,6 +45,13 @@ describe('electron-builder.yml', () => {
     expect(config.files).toEqual(expect.arrayContaining(['electron/dist/**/*', 'dist/renderer/**/*', 'migrations/**/*']));
   });
 
+  it('starts the desktop shell, not the npm library that package.json names, under the app name', () => {
+    const config = load() as { extraMetadata: { main: string; name: string } };
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { main: string };
+    expect(pkg.main).toBe('./dist/index.js');
+    expect(config.extraMetadata).toEqual({ main: 'electron/dist/main.js', name: 'scrollback' });
+  });
+
   it('would fail on a misspelt key', () => {
     const validate = validator();
     expect(validate({ ...load(), npmRebiuld: true })).toBe(false);

@@ -65,7 +65,9 @@ async function main(): Promise<void> {
   installMenu({ devTools: !app.isPackaged });
   server = await startConsoleServer({
     dataDir: process.env.SCROLLBACK_CONSOLE_DIR ?? app.getPath('userData'),
-    staticDir: join(app.getAppPath(), 'dist', 'renderer'),
+    // Three levels above electron/dist/electron: the repository in development, the app's asar
+    // when packaged (app.getAppPath() is electron/dist in development).
+    staticDir: join(here, '..', '..', '..', 'dist', 'renderer'),
     secretBox: safeStorageSecretBox(),
   });
   const running = server;

@@ -1,10 +1,13 @@
 /**
  * Compiles the Electron shell and the core it starts into electron/dist (tsc, same layout as the
- * sources so core finds migrations/ and its Lua scripts relative to itself), copies those, and writes the entry
- * point package.json names (electron/dist/main.js).
+ * sources; the SQL migrations and Lua scripts are embedded in the compiled code, the copies beside
+ * it are for reading), and writes the entry
+ * point electron-builder.yml names (electron/dist/main.js), with a package.json beside it so that
+ * `electron electron/dist` starts the shell in development (the root package.json's main is the
+ * npm library).
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +29,10 @@ export function buildElectron() {
     },
   });
   writeFileSync(join(out, 'main.js'), "import './electron/main.js';\n");
+  const { version } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  // The app's name decides its userData folder: the same as the packaged app's (extraMetadata).
+  const app = { name: 'scrollback', version, private: true, type: 'module', main: 'main.js' };
+  writeFileSync(join(out, 'package.json'), `${JSON.stringify(app, null, 2)}\n`);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) buildElectron();

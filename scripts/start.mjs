@@ -77,7 +77,7 @@ function main() {
   if (electron !== null) {
     buildElectron();
     process.stderr.write('Opening the Scrollback desktop app…\n');
-    run(electron, [root]);
+    run(electron, [join(root, 'electron', 'dist')]);
     return;
   }
   process.stderr.write('Electron is not installed here: serving the console in the browser instead.\n');

@@ -33,6 +33,8 @@ const STATUS: Record<ConsoleErrorCode, number> = {
   CONVERSATION_DELETED: 409,
   CONNECTION_FAILED: 502,
   BACKEND_UNAVAILABLE: 503,
+  // The console's own install lacks a driver: a server-side problem, not the request's.
+  MISSING_DEPENDENCY: 500,
   INTERNAL: 500,
 };
 

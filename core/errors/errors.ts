@@ -11,7 +11,8 @@ export type ScrollbackErrorCode =
   | 'CONVERSATION_NOT_FOUND'
   | 'CONVERSATION_DELETED'
   | 'BACKEND_UNAVAILABLE'
-  | 'READ_ONLY';
+  | 'READ_ONLY'
+  | 'MISSING_DEPENDENCY';
 
 /** Base class of every error raised by Scrollback. */
 export class ScrollbackError extends Error {
@@ -100,6 +101,19 @@ export class ReadOnlyError extends ScrollbackError {
   }
 }
 
+/**
+ * The configured mode needs a driver the application has not installed (`pg`, `ioredis` or
+ * `better-sqlite3` are optional peer dependencies, each loaded only by the mode that uses it).
+ */
+export class MissingDependencyError extends ScrollbackError {
+  readonly dependency: string;
+
+  constructor(dependency: string, purpose: string, options?: { cause?: unknown }) {
+    super('MISSING_DEPENDENCY', `install ${dependency} to use ${purpose} (npm install ${dependency})`, options);
+    this.dependency = dependency;
+  }
+}
+
 const CODES: ReadonlySet<string> = new Set<ScrollbackErrorCode>([
   'VALIDATION',
   'VERSION_CONFLICT',
@@ -108,6 +122,7 @@ const CODES: ReadonlySet<string> = new Set<ScrollbackErrorCode>([
   'CONVERSATION_DELETED',
   'BACKEND_UNAVAILABLE',
   'READ_ONLY',
+  'MISSING_DEPENDENCY',
 ]);
 
 /** True for any Scrollback error, even one from a duplicate copy of the package. */

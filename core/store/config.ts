@@ -2,24 +2,23 @@
  * Store configuration: a config object, else the environment (never both: explicit beats ambient).
  * Which backends are configured picks the mode.
  */
-import type { Cluster, Redis } from 'ioredis';
-import type { Pool } from 'pg';
 import { ValidationError } from '../errors/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../events/limits.js';
 import { DEFAULT_BREAKER_SETTINGS, checkBreakerSettings, type BreakerSettings } from '../backends/redis/circuit-breaker.js';
 import type { Logger } from '../logging/logger.js';
+import type { PostgresPool, RedisConnection } from './driver-types.js';
 import type { StoreMode } from './types.js';
 
 export interface StoreConfig {
   /** The log of record. `pool`: an application's own `pg.Pool` (not ended by `close()`). */
-  postgres?: { url?: string; pool?: Pool; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
+  postgres?: { url?: string; pool?: PostgresPool; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
   /**
    * The shared cache. `client`: an application's own ioredis client (not closed by `close()`).
    * `breaker`: when Redis counts as down or too slow to use (defaults: open after 5 failures in a
    * row, or, over the last 20 calls within 10 s and once 10 are in, at half of them failing or a
    * fifth slower than 50 ms; probe with PING every second).
    */
-  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs?: number; breaker?: Partial<BreakerSettings> };
+  redis?: { url?: string; client?: RedisConnection; commandTimeoutMs?: number; breaker?: Partial<BreakerSettings> };
   /** The embedded log (a file path, or ':memory:'). */
   sqlite?: { path: string };
   cache?: {
@@ -57,8 +56,8 @@ export interface StoreConfig {
 
 export interface ResolvedConfig {
   mode: StoreMode;
-  postgres?: { url?: string; pool?: Pool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
-  redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs: number; breaker: BreakerSettings };
+  postgres?: { url?: string; pool?: PostgresPool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
+  redis?: { url?: string; client?: RedisConnection; commandTimeoutMs: number; breaker: BreakerSettings };
   sqlite?: { path: string };
   cache: { ttlSeconds: number; maxMessages: number; compressAboveBytes: number; l1: false | { ttlMs: number; maxEntries: number; consistency: 'strict' | 'bounded' } };
   limits: Limits;

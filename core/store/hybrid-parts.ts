@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { createInstanceRegistry } from '../backends/redis/instance-registry.js';
 import { createRedisCache, type RedisCache } from '../backends/redis/redis-cache.js';
-import { createRedisClient, whenReady, type RedisClient } from '../backends/redis/redis-client.js';
+import { createRedisClient, toRedisClient, whenReady, type RedisClient } from '../backends/redis/redis-client.js';
 import { fetchServerInfo } from '../backends/redis/server-info.js';
 import { createInvalidationBus, type InvalidationBus } from '../cache/invalidation-bus.js';
 import { createL1Cache } from '../cache/l1-cache.js';
@@ -34,7 +34,7 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
   const url = redis.url ?? '';
   let lastErrorLog = 0;
   const client: RedisClient =
-    redis.client ??
+    (redis.client === undefined ? undefined : toRedisClient(redis.client)) ??
     createRedisClient(url, {
       commandTimeoutMs: redis.commandTimeoutMs,
       // ioredis reports every failed reconnect: one line per 10 s is enough during an outage.

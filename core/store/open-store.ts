@@ -2,9 +2,6 @@
  * `openStore`: picks the backends from configuration, migrates the log, and wires the tiers.
  */
 import { hostname } from 'node:os';
-import type { EventLog } from '../backends/log.js';
-import { createPostgresLog } from '../backends/postgres/postgres-log.js';
-import { createSqliteLog } from '../backends/sqlite/sqlite-log.js';
 import { startInvalidationFollower } from '../cache/invalidation-follower.js';
 import { TieredCache } from '../cache/tiered-cache.js';
 import { uuidv7 } from '../events/uuid-v7.js';
@@ -12,25 +9,12 @@ import { stderrLogger } from '../logging/logger.js';
 import { StatsRecorder, type TierName } from '../metrics/stats-recorder.js';
 import type { InstanceStats, StoreStats } from '../metrics/types.js';
 import { createCacheApi } from './cache-api.js';
-import { configFromEnvironment, resolveConfig, type ResolvedConfig, type StoreConfig } from './config.js';
+import { createLog, loadHybridParts } from './backend-loader.js';
+import { configFromEnvironment, resolveConfig, type StoreConfig } from './config.js';
 import { createConversationStore } from './conversation-store.js';
 import { checkHealth } from './health.js';
-import { openHybridParts } from './hybrid-parts.js';
 import { trackLog } from './tracked-log.js';
 import type { ConversationStore } from './types.js';
-
-function createLog(config: ResolvedConfig): EventLog {
-  if (config.sqlite !== undefined) return createSqliteLog({ path: config.sqlite.path });
-  const pg = config.postgres;
-  if (pg === undefined) throw new Error('unreachable: resolveConfig requires a log');
-  return createPostgresLog({
-    ...(pg.url !== undefined ? { url: pg.url } : {}),
-    ...(pg.pool !== undefined ? { pool: pg.pool } : {}),
-    poolSize: pg.poolSize,
-    connectTimeoutMs: pg.connectTimeoutMs,
-    queryTimeoutMs: pg.queryTimeoutMs,
-  });
-}
 
 /**
  * Opens a store. With a config object, that object alone decides; without one, the environment
@@ -39,7 +23,7 @@ function createLog(config: ResolvedConfig): EventLog {
 export async function openStore(config?: StoreConfig): Promise<ConversationStore> {
   const resolved = resolveConfig(config ?? configFromEnvironment());
   const logger = resolved.logger ?? stderrLogger;
-  const tracked = trackLog(createLog(resolved));
+  const tracked = trackLog(await createLog(resolved));
   const { log } = tracked;
   try {
     if (!resolved.readOnly) await log.migrate();
@@ -49,7 +33,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
   }
 
   const instanceId = uuidv7();
-  const hybrid = await openHybridParts(resolved, logger, instanceId);
+  const hybrid = await loadHybridParts(resolved, logger, instanceId);
   const tiers: TierName[] = hybrid === null ? ['log'] : hybrid.l1 === null ? ['redis', 'log'] : ['l1', 'redis', 'log'];
   const stats = new StatsRecorder(tiers);
   const invalidations = log.cacheInvalidations;

@@ -1,5 +1,6 @@
 /**
- * Applies the numbered SQL files of `migrations/postgres` that a database lacks. A session-level
+ * Applies the numbered SQL files of `migrations/postgres` that a database lacks (embedded in the
+ * code at build time, see core/generated/assets.ts, so bundles need no files beside them). A session-level
  * advisory lock serialises concurrent starters: the second waits, then finds nothing to do. Each
  * file runs in its own transaction together with its row in `scrollback_migrations`.
  */
@@ -8,6 +9,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { POSTGRES_MIGRATIONS } from '../../generated/assets.js';
 import { isUnavailable } from './pg-errors.js';
 
 /** Arbitrary constant shared by every Scrollback process ("sbmigr" in ASCII). */
@@ -24,18 +26,23 @@ export interface MigrationFile {
   checksum: string;
 }
 
-export async function loadMigrations(dir: string = POSTGRES_MIGRATIONS_DIR): Promise<MigrationFile[]> {
+function toMigration(name: string, sql: string): MigrationFile {
+  return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+}
+
+/** The embedded migrations, or those of `dir` when given (tests). */
+export async function loadMigrations(dir?: string): Promise<MigrationFile[]> {
+  if (dir === undefined) return POSTGRES_MIGRATIONS.map(({ file, sql }) => toMigration(file, sql));
   const names = (await readdir(dir)).filter((name) => FILE_PATTERN.test(name)).sort();
   return Promise.all(
     names.map(async (name) => {
-      const sql = await readFile(join(dir, name), 'utf8');
-      return { name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      return toMigration(name, await readFile(join(dir, name), 'utf8'));
     }),
   );
 }
 
 /** Returns the names it applied (empty when the database was up to date). */
-export async function migrate(pool: pg.Pool, dir: string = POSTGRES_MIGRATIONS_DIR): Promise<string[]> {
+export async function migrate(pool: pg.Pool, dir?: string): Promise<string[]> {
   const files = await loadMigrations(dir);
   const client = await pool.connect();
   // A connection dying mid-migration fails the pending query; the event itself must not crash us.

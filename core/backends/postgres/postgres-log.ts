@@ -10,7 +10,7 @@
  * while an older transaction was still open are delivered after `endCheckpoint()` even when they
  * committed before it was taken.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type {
   ControlRequest,
   ControlResult,
@@ -50,6 +50,10 @@ import {
 } from './rows.js';
 import { createWakeListener, WAKE_CHANNEL } from './wake-listener.js';
 import { createWakeNotifier } from './wake-notifier.js';
+
+// Loaded with the module rather than by a static import, which a bundler would hoist to the top of
+// an application's bundle and so load in every mode: pg is an optional peer dependency.
+const { default: driver } = await import('pg');
 
 export interface PostgresLogOptions {
   url?: string;
@@ -111,7 +115,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
   };
   const pool =
     options.pool ??
-    new pg.Pool({
+    new driver.Pool({
       ...connection,
       max: options.poolSize ?? 10,
       statement_timeout: queryTimeoutMs,

@@ -4,8 +4,12 @@
  * be readable. Once LISTEN is in place (first time and after every reconnect) the listeners are
  * woken once: notifications sent before that are lost, and a reader can tell it is now covered.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { destroyClient, endClient } from './client-shutdown.js';
+
+// Loaded with the module rather than by a static import, which a bundler would hoist to the top of
+// an application's bundle and so load in every mode: pg is an optional peer dependency.
+const { default: driver } = await import('pg');
 
 export const WAKE_CHANNEL = 'scrollback_events';
 const MIN_BACKOFF_MS = 100;
@@ -53,7 +57,7 @@ export function createWakeListener(
 
   const connect = async (): Promise<void> => {
     if (closed) return;
-    const next = new pg.Client(clientConfig);
+    const next = new driver.Client(clientConfig);
     let dropped = false;
     const drop = (error?: unknown): void => {
       if (dropped) return;

@@ -12,10 +12,21 @@
  *                                                      (rediss+sentinel:// for TLS)
  * IPv6 hosts go in brackets: redis://[::1]:6379.
  */
-import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { Cluster, ClusterOptions, Redis, RedisOptions } from 'ioredis';
 import { BackendUnavailableError, ValidationError } from '../../errors/errors.js';
+import { looksLikeRedisConnection, type RedisConnection } from '../../store/driver-types.js';
+
+// Loaded with the module rather than by a static import, which a bundler would hoist to the top of
+// an application's bundle and so load in every mode: ioredis is an optional peer dependency.
+const ioredis = await import('ioredis');
 
 export type RedisClient = Redis | Cluster;
+
+/** An application's own client from the config, checked: the public type only names its shape. */
+export function toRedisClient(value: RedisConnection): RedisClient {
+  if (!looksLikeRedisConnection(value)) throw new ValidationError('redis.client', 'must be an ioredis Redis or Cluster client');
+  return value as RedisClient;
+}
 
 export interface RedisClientOptions {
   /** Per-command timeout, default 250 ms. */
@@ -233,7 +244,7 @@ export function resolveRedisOptions(url: string, options: RedisClientOptions = {
 export function createRedisClient(url: string, options: RedisClientOptions = {}): RedisClient {
   const resolved = resolveRedisOptions(url, options);
   const client =
-    resolved.kind === 'cluster' ? new Cluster(resolved.nodes, resolved.options) : new Redis(resolved.options);
+    resolved.kind === 'cluster' ? new ioredis.Cluster(resolved.nodes, resolved.options) : new ioredis.Redis(resolved.options);
   client.on('error', options.onError ?? throttledLogger());
   return client;
 }

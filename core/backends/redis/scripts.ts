@@ -1,10 +1,11 @@
 /**
- * The cache's Lua scripts (scripts/*.lua), run with EVALSHA and a fallback to EVAL when the
+ * The cache's Lua scripts (scripts/*.lua, embedded in the code at build time by
+ * scripts/embed-assets.ts so bundles need no files beside them), run with EVALSHA and a fallback to EVAL when the
  * server doesn't know them yet (first use, restart, SCRIPT FLUSH). Runs on a plain client without
  * adding commands to it, since the application may have passed its own client.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { LUA_SCRIPTS } from '../../generated/assets.js';
 import type { RedisClient } from './redis-client.js';
 
 export interface LuaScript {
@@ -14,7 +15,9 @@ export interface LuaScript {
 }
 
 function read(path: string): string {
-  return readFileSync(new URL(`./scripts/${path}.lua`, import.meta.url), 'utf8');
+  const source = LUA_SCRIPTS[path];
+  if (source === undefined) throw new Error(`no embedded Lua script ${path}: run npm run generate:assets`);
+  return source;
 }
 
 /** A script, with the shared Lua functions it uses prepended (Redis scripts can't import). */

@@ -1,12 +1,13 @@
 /**
  * Forward-only migrations for the SQLite log: `migrations/sqlite/NNNN_name.sql`, applied in name
  * order inside one `BEGIN EXCLUSIVE` transaction, so two processes opening the same file at once
- * cannot both migrate (the second waits on the lock, then finds everything applied).
+ * cannot both migrate (the second waits on the lock, then finds everything applied). The files are
+ * embedded in the code at build time (core/generated/assets.ts), so bundles need no files beside them.
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Database } from 'better-sqlite3';
+import { SQLITE_MIGRATIONS } from '../../generated/assets.js';
 
 export interface Migration {
   name: string;
@@ -14,19 +15,19 @@ export interface Migration {
   checksum: string;
 }
 
-/** Repo root `migrations/sqlite`, resolved from this file (core/backends/sqlite). */
-export const SQLITE_MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations/sqlite/', import.meta.url));
-
 const MIGRATION_FILE = /^\d{4}_[a-z0-9_-]+\.sql$/;
 
-export function loadMigrations(dir: string = SQLITE_MIGRATIONS_DIR): Migration[] {
+function toMigration(file: string, sql: string): Migration {
+  return { name: file.replace(/\.sql$/, ''), sql, checksum: createHash('sha256').update(sql).digest('hex') };
+}
+
+/** The embedded migrations, or those of `dir` when given (tests). */
+export function loadMigrations(dir?: string): Migration[] {
+  if (dir === undefined) return SQLITE_MIGRATIONS.map(({ file, sql }) => toMigration(file, sql));
   return readdirSync(dir)
     .filter((file) => MIGRATION_FILE.test(file))
     .sort()
-    .map((file) => {
-      const sql = readFileSync(`${dir}/${file}`, 'utf8');
-      return { name: file.replace(/\.sql$/, ''), sql, checksum: createHash('sha256').update(sql).digest('hex') };
-    });
+    .map((file) => toMigration(file, readFileSync(`${dir}/${file}`, 'utf8')));
 }
 
 /** Applies pending migrations; returns the names it applied (empty when up to date). */

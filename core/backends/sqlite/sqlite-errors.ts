@@ -3,9 +3,14 @@
  * `BackendUnavailableError('sqlite', …)` with the driver error as `cause`; SQLITE_BUSY is retried
  * until the busy timeout is spent.
  */
+import { createRequire } from 'node:module';
 import { setTimeout as delay } from 'node:timers/promises';
-import SqliteDatabase from 'better-sqlite3';
 import { BackendUnavailableError, isScrollbackError } from '../../errors/errors.js';
+
+// Required when this module loads rather than imported statically, which a bundler would hoist to
+// the top of an application's bundle and so load in every mode: better-sqlite3 is an optional peer
+// dependency (and a native build). It is CommonJS, so require() gives its constructor as typed.
+const SqliteDatabase = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
 
 /** Result codes (by prefix, so extended codes such as SQLITE_IOERR_WRITE match) meaning "unavailable". */
 const UNAVAILABLE_CODES = [

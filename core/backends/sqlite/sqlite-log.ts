@@ -3,9 +3,9 @@
  * WAL, `synchronous=NORMAL`, `secure_delete=ON`; every write is one `BEGIN IMMEDIATE` transaction,
  * so writers from several processes serialise on the file and position order is commit order.
  */
+import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { BackendUnavailableError, ValidationError } from '../../errors/errors.js';
 import type { ConversationInfo, ListOptions, ListResult, ReadResult } from '../../events/types.js';
@@ -27,6 +27,11 @@ import { indexNextBatch, isIndexCurrent } from './search-index.js';
 import { runWithBusyRetry, toBackendError } from './sqlite-errors.js';
 import { prepareStatements, type Statements } from './statements.js';
 import { createWakeSource } from './wake.js';
+
+// Required when this module loads rather than imported statically, which a bundler would hoist to
+// the top of an application's bundle and so load in every mode: better-sqlite3 is an optional peer
+// dependency (and a native build). It is CommonJS, so require() gives its constructor as typed.
+const SqliteDatabase = createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3');
 
 export interface SqliteLogOptions {
   /** A file path, or ':memory:' (tests). The parent folder is created when missing. */

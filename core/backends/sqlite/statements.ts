@@ -2,13 +2,23 @@
  * Every statement the SQLite log runs, prepared once per connection (after migrations, since
  * preparing checks the schema). Listing statements vary by filter and live in list.ts.
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database, RunResult } from 'better-sqlite3';
 import { CONVERSATION_COLUMNS, EVENT_COLUMNS, type ConversationRow, type EventRow } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
+/**
+ * What the log calls on a prepared statement, under a name the emitted declarations can use
+ * (@types/better-sqlite3's own statement type lives in a namespace it doesn't export).
+ */
+export interface SqliteStatement<P extends unknown[], R = unknown> {
+  run(...params: P): RunResult;
+  get(...params: P): R | undefined;
+  all(...params: P): R[];
+}
+
 export function prepareStatements(db: Database) {
-  const prepare = <P extends unknown[], R = unknown>(sql: string): Statement<P, R> => db.prepare<P, R>(sql);
+  const prepare = <P extends unknown[], R = unknown>(sql: string): SqliteStatement<P, R> => db.prepare<P, R>(sql);
   return {
     conversation: prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`),
     insertConversation: prepare<[id: string, userId: string | null, createdAt: string, lastMessageAt: string]>(
