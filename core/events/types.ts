@@ -11,7 +11,11 @@ export const ROLES: readonly Role[] = ['system', 'user', 'assistant', 'tool'];
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** What a caller appends. `id` (a UUID) becomes the event id: retries that pass it are idempotent. */
+/**
+ * What a caller appends. `id` becomes the event id, so retries that pass it are idempotent: any id
+ * string under the rules for conversation ids (the AI SDK's, OpenAI's and LangChain's ids are kept
+ * as they are); a UUIDv7 is generated when it is absent.
+ */
 export interface MessageInput {
   role: Role;
   content: string;

@@ -10,7 +10,6 @@ import { ROLES, type EventMetadata, type ExpectedVersion, type JsonObject, type 
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 // Content may hold newlines and tabs, no other C0 control.
 const CONTENT_CONTROL = /[\u0000-\u0008\u000b-\u001f]/u;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
 const encoder = new TextEncoder();
 
 function codePoints(value: string): number {
@@ -36,11 +35,6 @@ export function validateId(field: string, value: unknown, limits: Limits): strin
   if (value.trim() !== value) throw new ValidationError(field, 'must not start or end with whitespace');
   if (CONTROL.test(value)) throw new ValidationError(field, 'must not contain control characters');
   return value;
-}
-
-export function validateUuid(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !UUID.test(value)) throw new ValidationError(field, 'must be a UUID');
-  return value.toLowerCase();
 }
 
 export function validateRole(field: string, value: unknown): Role {
@@ -168,7 +162,7 @@ export function validateMessages(input: unknown, limits: Limits): ValidMessage[]
     const message = raw as Partial<Record<keyof MessageInput, unknown>>;
     let id: string | undefined;
     if (message.id !== undefined) {
-      id = validateUuid('id', message.id);
+      id = validateId('id', message.id, limits);
       if (ids.has(id)) throw new ValidationError('id', 'appears twice in one batch');
       ids.add(id);
     }

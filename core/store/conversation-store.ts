@@ -33,7 +33,6 @@ import {
   validateInteger,
   validateMessages,
   validateText,
-  validateUuid,
 } from '../events/validate.js';
 import type { Logger } from '../logging/logger.js';
 import type { StatsRecorder } from '../metrics/stats-recorder.js';
@@ -205,7 +204,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     async redact(conversationId: string, messageId: string, options: RedactOptions): Promise<WriteResult> {
       writable('redact');
       const id = conversationIdOf(conversationId);
-      const target = validateUuid('messageId', messageId);
+      const target = validateId('messageId', messageId, limits);
       if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
       if (options.mode !== 'mask' && options.mode !== 'purge') throw new ValidationError('mode', "must be 'mask' or 'purge'");
       const reason = validateText('reason', options.reason, MAX_REASON);

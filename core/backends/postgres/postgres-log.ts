@@ -66,7 +66,6 @@ export interface PostgresLogOptions {
   onError?: (error: unknown) => void;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_VERSION = 2_147_483_647;
 /** The client gives the server's statement_timeout this long to report first. */
 const CLIENT_TIMEOUT_MARGIN_MS = 250;
@@ -229,9 +228,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
           data = { title: event.title };
           break;
         case 'message.redacted':
-          // Not a UUID: it cannot name a stored message (and would not cast to uuid).
-          if (!UUID.test(event.messageId)) throw new ValidationError('messageId', 'no such message in this conversation');
-          data = { messageId: event.messageId.toLowerCase(), mode: event.mode, reason: event.reason, by: event.by };
+          data = { messageId: event.messageId, mode: event.mode, reason: event.reason, by: event.by };
           break;
         case 'conversation.deleted':
           data = { hard: false };
