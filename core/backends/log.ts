@@ -12,6 +12,7 @@ import type {
   ListOptions,
   ListResult,
   Message,
+  MessagePart,
   ReadResult,
   RedactionMode,
   Role,
@@ -23,9 +24,11 @@ import type {
 export interface NewMessage {
   id: string;
   role: Role;
+  /** The text (derived from the text parts when the caller gave parts alone). */
   content: string;
+  parts?: MessagePart[];
   metadata: JsonObject;
-  /** Hash of role, content and metadata, kept at append time so a redacted message still compares. */
+  /** Hash of role, content, parts and metadata, kept at append time so a redacted message still compares. */
   contentHash: string;
 }
 

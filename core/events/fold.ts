@@ -9,6 +9,7 @@ export function messageFromEvent(event: Extract<StoredEvent, { type: 'message.ap
     version: event.version,
     role: event.data.role,
     content: event.data.content,
+    ...(event.data.parts !== undefined ? { parts: event.data.parts } : {}),
     createdAt: event.recordedAt,
     metadata: event.data.metadata,
     redacted: event.data.redacted !== undefined,
@@ -40,7 +41,10 @@ export function foldEvents(state: ConversationState, events: readonly StoredEven
         const target = messages[index];
         if (target === undefined) break;
         if (event.data.mode === 'purge') messages.splice(index, 1);
-        else messages[index] = { ...target, content: '', redacted: true };
+        else {
+          const { parts: _gone, ...rest } = target;
+          messages[index] = { ...rest, content: '', redacted: true };
+        }
         break;
       }
       case 'conversation.renamed':

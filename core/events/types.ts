@@ -12,13 +12,25 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 export type JsonObject = { [key: string]: JsonValue };
 
 /**
+ * One structured part of a message (text, a tool call, a file, reasoning…), stored as given: the
+ * AI SDK's `UIMessage.parts`, for instance. Only `type` is required.
+ */
+export type MessagePart = { type: string; [key: string]: JsonValue };
+
+/**
  * What a caller appends. `id` becomes the event id, so retries that pass it are idempotent: any id
  * string under the rules for conversation ids (the AI SDK's, OpenAI's and LangChain's ids are kept
  * as they are); a UUIDv7 is generated when it is absent.
  */
 export interface MessageInput {
   role: Role;
-  content: string;
+  /**
+   * The text. Given `parts` without `content`, it is derived: the `text` of the `{ type: 'text' }`
+   * parts, concatenated (search and previews use it). At least one of the two is required.
+   */
+  content?: string;
+  /** Structured parts, stored as given; their JSON counts against `maxContentBytes` with `content`. */
+  parts?: MessagePart[];
   id?: string;
   /** The message's own metadata: model, tokens, latencyMs, tool calls… */
   metadata?: JsonObject;
@@ -31,6 +43,8 @@ export interface Message {
   version: number;
   role: Role;
   content: string;
+  /** Present when the message has parts (a redaction removes them with the text). */
+  parts?: MessagePart[];
   createdAt: string;
   metadata: JsonObject;
   redacted: boolean;
@@ -44,6 +58,8 @@ export interface EventDataMap {
   'message.appended': {
     role: Role;
     content: string;
+    /** Absent when the message was appended without parts. */
+    parts?: MessagePart[];
     metadata: JsonObject;
     /** Set once the message was redacted: its content (and, for purge, metadata) is gone. */
     redacted?: RedactionMode;

@@ -115,8 +115,9 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
         id: m.id ?? uuidv7(),
         role: m.role,
         content: m.content,
+        ...(m.parts !== undefined ? { parts: m.parts } : {}),
         metadata: m.metadata,
-        contentHash: contentHashOf(m.role, m.content, m.metadataJson),
+        contentHash: contentHashOf(m.role, m.content, m.metadataJson, m.partsJson),
       }));
       await writeGate;
       const result: LogAppendResult = await log.append({

@@ -13,7 +13,7 @@ export interface SqlQuery {
 }
 
 export const APPEND_SQL =
-  'SELECT * FROM scrollback_append($1, $2, $3, $4::text, $5::jsonb, $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::boolean)';
+  'SELECT * FROM scrollback_append($1, $2, $3, $4::text, $5::jsonb, $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[], $11::text[], $12::boolean)';
 
 export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::text, $3, $4::jsonb, $5::jsonb)';
 

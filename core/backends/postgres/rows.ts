@@ -1,5 +1,5 @@
 /** Rows of the PostgreSQL log → the public shapes (ISO strings, JS numbers). */
-import type { ConversationInfo, EventMetadata, JsonObject, Message, Role, StoredEvent } from '../../events/types.js';
+import type { ConversationInfo, EventMetadata, JsonObject, Message, MessagePart, Role, StoredEvent } from '../../events/types.js';
 
 export interface EventRow {
   position: string;
@@ -54,6 +54,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
 export interface MessageData {
   role: Role;
   content: string;
+  parts?: MessagePart[];
   metadata: JsonObject;
   redacted?: 'mask' | 'purge';
 }
@@ -65,6 +66,7 @@ export function toMessage(conversationId: string, id: string, version: number, d
     version,
     role: data.role,
     content: data.content,
+    ...(data.parts !== undefined ? { parts: data.parts } : {}),
     createdAt: recordedAt.toISOString(),
     metadata: data.metadata,
     redacted: data.redacted !== undefined,

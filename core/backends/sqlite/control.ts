@@ -97,6 +97,7 @@ function redact(
 
   if (row.redacted === null && row.position <= indexedThrough(st)) st.unindexMessage.run(row.position);
   const data = JSON.parse(row.data) as MessageData;
+  // Parts go with the text: they hold it too.
   const rewritten: MessageData = {
     role: data.role,
     content: '',

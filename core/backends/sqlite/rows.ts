@@ -8,6 +8,7 @@ import type {
   EventType,
   JsonObject,
   Message,
+  MessagePart,
   RedactionMode,
   Role,
   StoredEvent,
@@ -45,6 +46,7 @@ export interface EventRow {
 export interface MessageData {
   role: Role;
   content: string;
+  parts?: MessagePart[];
   metadata: JsonObject;
   redacted?: RedactionMode;
 }
@@ -101,6 +103,7 @@ export function toMessage(row: EventRow): Message {
     version: row.version,
     role: data.role,
     content: data.content,
+    ...(data.parts !== undefined ? { parts: data.parts } : {}),
     createdAt: row.recorded_at,
     metadata: data.metadata,
     redacted: row.redacted !== null,

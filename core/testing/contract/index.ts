@@ -3,6 +3,7 @@
  * files call `describeStoreContract` with a target that opens stores over that backend.
  */
 import { appendContract } from './append.js';
+import { partsContract } from './parts.js';
 import { readContract } from './reads.js';
 import { subscribeContract } from './subscribe.js';
 import type { ContractTarget } from './target.js';
@@ -13,6 +14,7 @@ export type { ContractTarget } from './target.js';
 
 export function describeStoreContract(target: ContractTarget): void {
   appendContract(target);
+  partsContract(target);
   readContract(target);
   writeContract(target);
   subscribeContract(target);
