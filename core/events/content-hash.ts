@@ -24,3 +24,12 @@ export function contentHashOf(role: Role, content: string, canonicalMetadata: st
   const parts = canonicalParts === undefined ? '' : `\u0000${canonicalParts}`;
   return hash('sha256', `${role}\u0000${content}\u0000${canonicalMetadata}${parts}`, 'base64url');
 }
+
+/**
+ * The idempotency fingerprint of a write whose event id the caller chose (a revision, a
+ * retraction): its type and payload, so a retry with the same id is recognised and a reuse of the
+ * id for something else is not.
+ */
+export function eventHash(type: string, data: { [key: string]: JsonValue }): string {
+  return hash('sha256', `${type}\u0000${canonicalJson(data)}`, 'base64url');
+}

@@ -67,6 +67,13 @@ export interface EventDataMap {
   'message.redacted': { messageId: string; mode: RedactionMode; reason: string; by: string | null };
   'conversation.renamed': { title: string };
   'conversation.deleted': { hard: false };
+  /**
+   * A message's new body: it keeps its id and place. `parts` absent means the revised message has
+   * none; `metadata` absent means its metadata is unchanged. A redaction blanks these too.
+   */
+  'message.revised': { messageId: string; content: string; parts?: MessagePart[]; metadata?: JsonObject };
+  /** The message leaves tails, state, search and previews; its events stay in the log. */
+  'message.retracted': { messageId: string };
 }
 
 export type EventType = keyof EventDataMap;
@@ -76,6 +83,8 @@ export const EVENT_TYPES: readonly EventType[] = [
   'message.redacted',
   'conversation.renamed',
   'conversation.deleted',
+  'message.revised',
+  'message.retracted',
 ];
 
 /** Event metadata: who and why, never content. */
@@ -190,7 +199,26 @@ export interface DeleteOptions extends WriteOptions {
   hard?: boolean;
 }
 
-/** The result of a write that appends one event (rename, redact, soft delete). */
+/** A revision: the new text, parts or both (as in `MessageInput`), and optionally new metadata. */
+export interface RevisionInput {
+  /** Derived from the text parts when only `parts` is given. */
+  content?: string;
+  /** The revised message's parts; absent means it has none. */
+  parts?: MessagePart[];
+  /** Replaces the message's metadata; absent keeps it. */
+  metadata?: JsonObject;
+}
+
+/**
+ * Options of `revise` and `retract`. `eventId` (same rules as message ids) makes a retry safe: the
+ * same id with the same payload returns the original result and writes nothing; the same id with
+ * another payload is an `IdempotencyConflictError`. Without it every call is a new event.
+ */
+export interface MessageWriteOptions extends WriteOptions {
+  eventId?: string;
+}
+
+/** The result of a write that appends one event (rename, redact, revise, retract, soft delete). */
 export interface WriteResult {
   conversationId: string;
   version: number;

@@ -2,10 +2,10 @@
  * The store: validates input at the boundary, writes to the log of record, keeps the cache tiers
  * versioned behind it, and answers reads from the fastest tier that is known to be right.
  */
-import type { EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
+import type { ControlEvent, EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
 import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError, ValidationError } from '../errors/errors.js';
-import { contentHashOf } from '../events/content-hash.js';
+import { contentHashOf, eventHash } from '../events/content-hash.js';
 import { uuidv7 } from '../events/uuid-v7.js';
 import { emptyState, foldEvents } from '../events/fold.js';
 import type { Limits } from '../events/limits.js';
@@ -16,22 +16,27 @@ import type {
   ConversationState,
   DeleteOptions,
   EventMetadata,
+  JsonObject,
   ListOptions,
   ListResult,
   Message,
   MessageInput,
+  MessageWriteOptions,
   ReadOptions,
   ReadResult,
   RedactOptions,
+  RevisionInput,
   WriteOptions,
   WriteResult,
 } from '../events/types.js';
 import {
+  validateBody,
   validateEventMetadata,
   validateExpectedVersion,
   validateId,
   validateInteger,
   validateMessages,
+  validateMetadata,
   validateText,
 } from '../events/validate.js';
 import type { Logger } from '../logging/logger.js';
@@ -83,6 +88,26 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
   };
 
   const conversationIdOf = (value: unknown): string => validateId('conversationId', value, limits);
+
+  /**
+   * A revision or retraction: one event, idempotent by the caller's event id when one is given.
+   * Cache tiers are invalidated as after a redaction, a retry included (its first attempt may have
+   * committed without getting that far).
+   */
+  async function messageWrite(conversationId: string, event: ControlEvent, options: MessageWriteOptions | undefined): Promise<WriteResult> {
+    const eventId = options?.eventId === undefined ? undefined : validateId('eventId', options.eventId, limits);
+    const metadata = eventMetadata(options, limits);
+    const { type, ...data } = event;
+    const result = await log.control({
+      conversationId,
+      eventId: eventId ?? uuidv7(),
+      event,
+      metadata,
+      ...(eventId !== undefined ? { idempotencyHash: eventHash(type, data as JsonObject) } : {}),
+    });
+    await cache.invalidate(conversationId, result.position);
+    return { conversationId, version: result.version, position: result.position };
+  }
 
   async function tailWithSource(conversationId: string, n = 20): Promise<{ messages: Message[]; source: TailSource; ms: number }> {
     open();
@@ -219,6 +244,33 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
       // Even a no-op redaction drops the entry: the text must be gone from every tier.
       await cache.invalidate(id, result.position);
       return { conversationId: id, version: result.version, position: result.position };
+    },
+
+    async revise(conversationId: string, messageId: string, revision: RevisionInput, options?: MessageWriteOptions): Promise<WriteResult> {
+      writable('revise');
+      const id = conversationIdOf(conversationId);
+      const target = validateId('messageId', messageId, limits);
+      if (revision === null || typeof revision !== 'object' || Array.isArray(revision)) throw new ValidationError('revision', 'must be an object');
+      const body = validateBody(revision.content, revision.parts, limits);
+      const metadata = revision.metadata === undefined ? undefined : validateMetadata('metadata', revision.metadata, limits).value;
+      return messageWrite(
+        id,
+        {
+          type: 'message.revised',
+          messageId: target,
+          content: body.content,
+          ...(body.parts !== undefined ? { parts: body.parts } : {}),
+          ...(metadata !== undefined ? { metadata } : {}),
+        },
+        options,
+      );
+    },
+
+    async retract(conversationId: string, messageId: string, options?: MessageWriteOptions): Promise<WriteResult> {
+      writable('retract');
+      const id = conversationIdOf(conversationId);
+      const target = validateId('messageId', messageId, limits);
+      return messageWrite(id, { type: 'message.retracted', messageId: target }, options);
     },
 
     async deleteConversation(conversationId: string, options: DeleteOptions = {}): Promise<void> {

@@ -14,7 +14,9 @@ import type {
   MessageInput,
   ReadOptions,
   ReadResult,
+  MessageWriteOptions,
   RedactOptions,
+  RevisionInput,
   StoredEvent,
   WriteOptions,
   WriteResult,
@@ -89,6 +91,17 @@ export interface ConversationStore {
   stateAt(conversationId: string, version: number): Promise<ConversationState>;
   rename(conversationId: string, title: string, options?: WriteOptions): Promise<WriteResult>;
   redact(conversationId: string, messageId: string, options: RedactOptions): Promise<WriteResult>;
+  /**
+   * Appends `message.revised`: the message keeps its id and place, and tails, `stateAt` (from this
+   * version on), search and previews show the new body. A redacted or retracted message →
+   * ValidationError('messageId').
+   */
+  revise(conversationId: string, messageId: string, revision: RevisionInput, options?: MessageWriteOptions): Promise<WriteResult>;
+  /**
+   * Appends `message.retracted`: the message leaves tails, `stateAt` (from this version on), search
+   * and previews; its text stays in the log for replay (unlike a purge). Retracting twice is a no-op.
+   */
+  retract(conversationId: string, messageId: string, options?: MessageWriteOptions): Promise<WriteResult>;
   deleteConversation(conversationId: string, options?: DeleteOptions): Promise<void>;
   subscribe(options: { from?: SubscribeFrom }, onEvents: EventsHandler): Unsubscribe;
   stats(): StoreStats;

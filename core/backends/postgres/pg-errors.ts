@@ -21,6 +21,8 @@ export const SQLSTATE = {
   deleted: 'SBD01',
   notFound: 'SBN01',
   unknownMessage: 'SBM01',
+  /** The message cannot take this write (redacted, retracted); DETAIL says why. */
+  messageUnavailable: 'SBM02',
   /** An append met an already stored id on its fast path: retry with the idempotency probe on. */
   storedId: 'SBR01',
 } as const;
@@ -77,6 +79,8 @@ export function mapPgError(error: unknown, context: ErrorContext = {}): unknown 
       return new ConversationNotFoundError(id);
     case SQLSTATE.unknownMessage:
       return new ValidationError('messageId', 'no such message in this conversation');
+    case SQLSTATE.messageUnavailable:
+      return new ValidationError('messageId', detail(error) || 'the message cannot be changed');
     default:
       break;
   }

@@ -235,10 +235,18 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
         case 'conversation.deleted':
           data = { hard: false };
           break;
+        case 'message.revised':
+          data = { messageId: event.messageId, content: event.content };
+          if (event.parts !== undefined) data.parts = event.parts;
+          if (event.metadata !== undefined) data.metadata = event.metadata;
+          break;
+        case 'message.retracted':
+          data = { messageId: event.messageId };
+          break;
       }
       const [row] = await query<{ o_version: number; o_position: string; o_changed: boolean }>(
         CONTROL_SQL,
-        [conversationId, request.eventId, event.type, JSON.stringify(data), JSON.stringify(request.metadata)],
+        [conversationId, request.eventId, event.type, JSON.stringify(data), JSON.stringify(request.metadata), request.idempotencyHash ?? null],
         { conversationId },
       );
       if (row === undefined) throw new Error('scrollback_control returned no row');

@@ -29,6 +29,9 @@ export interface ConversationRow {
 export const EVENT_COLUMNS =
   'e.position, e.conversation_id, e.version, e.event_id, e.type, e.data, e.metadata, e.recorded_at';
 
+/** A `message.appended` row's data as the message stands now: the revision, if any, laid over it. */
+export const CURRENT_MESSAGE_DATA = "CASE WHEN e.revision IS NULL THEN e.data ELSE (e.data - 'parts') || e.revision END";
+
 export const CONVERSATION_COLUMNS =
   'c.id, c.user_id, c.title, c.status, c.version, c.message_count, c.created_at, c.last_message_at, c.last_position, c.preview';
 

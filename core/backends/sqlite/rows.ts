@@ -40,6 +40,16 @@ export interface EventRow {
   recorded_at: string;
   content_hash: string | null;
   redacted: RedactionMode | null;
+  /** JSON of the current body once revised (a `message.appended` row only). */
+  revision: string | null;
+  retracted: 0 | 1;
+}
+
+/** The current body of a revised message, as kept on its `message.appended` row. */
+export interface RevisionData {
+  content: string;
+  parts?: MessagePart[];
+  metadata: JsonObject;
 }
 
 /** The stored payload of a `message.appended` event. */
@@ -52,7 +62,7 @@ export interface MessageData {
 }
 
 export const EVENT_COLUMNS =
-  'position, conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash, redacted';
+  'position, conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash, redacted, revision, retracted';
 
 export const CONVERSATION_COLUMNS =
   'id, user_id, title, title_position, status, version, message_count, created_at, last_message_at, last_position, preview';
@@ -94,18 +104,19 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
-/** A `message.appended` row as a message. */
+/** A `message.appended` row as the message stands now (its revision, if any, over what was appended). */
 export function toMessage(row: EventRow): Message {
   const data = JSON.parse(row.data) as MessageData;
+  const body: RevisionData = row.revision === null ? data : (JSON.parse(row.revision) as RevisionData);
   return {
     id: row.event_id,
     conversationId: row.conversation_id,
     version: row.version,
     role: data.role,
-    content: data.content,
-    ...(data.parts !== undefined ? { parts: data.parts } : {}),
+    content: body.content,
+    ...(body.parts !== undefined ? { parts: body.parts } : {}),
     createdAt: row.recorded_at,
-    metadata: data.metadata,
+    metadata: body.metadata,
     redacted: row.redacted !== null,
   };
 }

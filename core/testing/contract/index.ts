@@ -5,6 +5,7 @@
 import { appendContract } from './append.js';
 import { partsContract } from './parts.js';
 import { readContract } from './reads.js';
+import { revisionContract } from './revisions.js';
 import { subscribeContract } from './subscribe.js';
 import type { ContractTarget } from './target.js';
 import { validationContract } from './validation.js';
@@ -17,6 +18,7 @@ export function describeStoreContract(target: ContractTarget): void {
   partsContract(target);
   readContract(target);
   writeContract(target);
+  revisionContract(target);
   subscribeContract(target);
   validationContract(target);
 }

@@ -1,6 +1,20 @@
--- Scrollback 0003: message parts. A message may carry `parts` (structured JSON, stored as given)
--- besides its text; `data.parts` is absent when it has none. A redaction removes the parts with the
--- text. Forward-only.
+-- Scrollback 0003: message parts, revisions and retractions. Forward-only.
+--
+-- A message may carry `parts` (structured JSON, stored as given) besides its text; `data.parts` is
+-- absent when it has none. A revision (`message.revised`) replaces a message's text, parts and
+-- (when given) metadata; a retraction (`message.retracted`) hides it. The `message.appended` event
+-- keeps what was appended, for replay; its row also carries the current state as a projection:
+-- `revision` (the current body once revised) and `retracted`, which tails, search and previews read.
+-- A redaction removes the text, parts included, from the appended event, its projection and every
+-- revision of the message.
+
+ALTER TABLE events ADD COLUMN revision jsonb;
+ALTER TABLE events ADD COLUMN retracted boolean NOT NULL DEFAULT false;
+
+-- Tails skip retracted messages as they skip purged ones: the partial index follows the predicate.
+DROP INDEX events_message_tail;
+CREATE INDEX events_message_tail ON events (conversation_id, version DESC)
+  WHERE type = 'message.appended' AND redacted IS DISTINCT FROM 'purge' AND NOT retracted;
 
 DROP FUNCTION scrollback_append(text, text, text, text, jsonb, text[], text[], text[], jsonb[], text[], boolean);
 DROP FUNCTION scrollback_control(text, text, text, jsonb, jsonb);
@@ -108,7 +122,8 @@ BEGIN
           SELECT 'already_appended', false, max(e.version), max(e.version),
                  (array_agg(e.position ORDER BY e.version DESC))[1], max(e.recorded_at),
                  jsonb_agg(jsonb_build_object(
-                   'id', e.event_id, 'version', e.version, 'data', e.data,
+                   'id', e.event_id, 'version', e.version,
+                   'data', CASE WHEN e.revision IS NULL THEN e.data ELSE (e.data - 'parts') || e.revision END,
                    'recordedAtMs', (extract(epoch FROM e.recorded_at) * 1000)::bigint
                  ) ORDER BY e.version)
             FROM events e
@@ -164,23 +179,32 @@ BEGIN
 END;
 $$;
 
--- One control event: rename, message.redacted, conversation.deleted. Raises SBN01 (unknown
--- conversation), SBD01 (rename of a deleted conversation), SBM01 (unknown message id).
--- A no-op (deleting twice, redacting with the same or a weaker mode) returns o_changed = false.
+-- One control event: rename, redaction, revision, retraction, soft delete. Raises SBN01 (unknown
+-- conversation), SBD01 (a write to a deleted conversation other than redaction and deletion),
+-- SBM01 (unknown message id), SBM02 (a message that cannot be revised; DETAIL = why), SBI01 (the
+-- event id is stored with another payload; DETAIL = event id).
+-- p_hash is set when the caller chose the event id: an event stored with that id and hash is this
+-- write's earlier success, returned as is (o_changed = false).
+-- A no-op (deleting twice, redacting with the same or a weaker mode, retracting twice) returns
+-- o_changed = false.
 CREATE FUNCTION scrollback_control(
   p_conversation_id text,
   p_event_id text,
   p_type text,
   p_data jsonb,
-  p_metadata jsonb
+  p_metadata jsonb,
+  p_hash text
 ) RETURNS TABLE (o_version integer, o_position bigint, o_changed boolean) LANGUAGE plpgsql AS $$
 DECLARE
   v_conv conversations%ROWTYPE;
   v_mode text;
   v_current text;
+  v_retracted boolean;
+  v_message_metadata jsonb;
   v_message_id text;
   v_now timestamptz;
   v_position bigint;
+  v_stored events%ROWTYPE;
 BEGIN
   -- See scrollback_append: version order and commit order agree within a conversation.
   PERFORM pg_advisory_xact_lock(hashtextextended(p_conversation_id, 7277));
@@ -188,56 +212,106 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'conversation not found' USING ERRCODE = 'SBN01';
   END IF;
+  IF v_conv.status = 'deleted' AND p_type IN ('conversation.renamed', 'message.revised', 'message.retracted') THEN
+    RAISE EXCEPTION 'conversation is deleted' USING ERRCODE = 'SBD01';
+  END IF;
+
+  IF p_hash IS NOT NULL THEN
+    SELECT * INTO v_stored FROM events e WHERE e.conversation_id = p_conversation_id AND e.event_id = p_event_id;
+    IF FOUND THEN
+      IF v_stored.type = p_type AND v_stored.content_hash = p_hash THEN
+        RETURN QUERY SELECT v_stored.version, v_stored.position, false;
+        RETURN;
+      END IF;
+      RAISE EXCEPTION 'event id already stored with another payload'
+        USING ERRCODE = 'SBI01', DETAIL = p_event_id;
+    END IF;
+  END IF;
 
   IF p_type = 'conversation.renamed' THEN
-    IF v_conv.status = 'deleted' THEN
-      RAISE EXCEPTION 'conversation is deleted' USING ERRCODE = 'SBD01';
-    END IF;
+    NULL;
   ELSIF p_type = 'conversation.deleted' THEN
     IF v_conv.status = 'deleted' THEN
       RETURN QUERY SELECT v_conv.version, v_conv.last_position, false;
       RETURN;
     END IF;
-  ELSIF p_type = 'message.redacted' THEN
-    v_mode := p_data ->> 'mode';
+  ELSIF p_type IN ('message.redacted', 'message.revised', 'message.retracted') THEN
     v_message_id := p_data ->> 'messageId';
-    SELECT e.redacted INTO v_current
+    SELECT e.redacted, e.retracted, coalesce(e.revision -> 'metadata', e.data -> 'metadata')
+      INTO v_current, v_retracted, v_message_metadata
       FROM events e
      WHERE e.conversation_id = p_conversation_id AND e.event_id = v_message_id AND e.type = 'message.appended'
        FOR UPDATE;
     IF NOT FOUND THEN
       RAISE EXCEPTION 'unknown message id' USING ERRCODE = 'SBM01';
     END IF;
-    IF v_current = v_mode OR v_current = 'purge' THEN
-      RETURN QUERY SELECT v_conv.version, v_conv.last_position, false;
-      RETURN;
+
+    IF p_type = 'message.redacted' THEN
+      v_mode := p_data ->> 'mode';
+      IF v_current = v_mode OR v_current = 'purge' THEN
+        RETURN QUERY SELECT v_conv.version, v_conv.last_position, false;
+        RETURN;
+      END IF;
+      UPDATE events e
+         SET data = (e.data - 'parts') || CASE WHEN v_mode = 'purge'
+                                   THEN jsonb_build_object('content', '', 'redacted', v_mode, 'metadata', '{}'::jsonb)
+                                   ELSE jsonb_build_object('content', '', 'redacted', v_mode) END,
+             revision = CASE WHEN e.revision IS NULL THEN NULL
+                             ELSE jsonb_build_object('content', '', 'metadata',
+                                    CASE WHEN v_mode = 'purge' THEN '{}'::jsonb ELSE e.revision -> 'metadata' END) END,
+             redacted = v_mode,
+             content_tsv = NULL
+       WHERE e.conversation_id = p_conversation_id AND e.event_id = v_message_id;
+      -- Every revision of the message held its text too. Their hashes stay, so a retried revision
+      -- is still recognised.
+      UPDATE events e
+         SET data = jsonb_build_object('messageId', v_message_id, 'content', '')
+                    || CASE WHEN v_mode <> 'purge' AND e.data ? 'metadata'
+                            THEN jsonb_build_object('metadata', e.data -> 'metadata') ELSE '{}'::jsonb END,
+             redacted = v_mode
+       WHERE e.conversation_id = p_conversation_id AND e.type = 'message.revised'
+         AND e.data ->> 'messageId' = v_message_id;
+    ELSIF p_type = 'message.revised' THEN
+      IF v_current IS NOT NULL THEN
+        RAISE EXCEPTION 'message cannot be revised' USING ERRCODE = 'SBM02', DETAIL = 'the message is redacted';
+      END IF;
+      IF v_retracted THEN
+        RAISE EXCEPTION 'message cannot be revised' USING ERRCODE = 'SBM02', DETAIL = 'the message is retracted';
+      END IF;
+      UPDATE events e
+         SET revision = jsonb_build_object('content', p_data -> 'content',
+                                           'metadata', coalesce(p_data -> 'metadata', v_message_metadata))
+                        || CASE WHEN p_data ? 'parts' THEN jsonb_build_object('parts', p_data -> 'parts') ELSE '{}'::jsonb END,
+             content_tsv = strip(to_tsvector('simple'::regconfig, left(p_data ->> 'content', 131072)))
+       WHERE e.conversation_id = p_conversation_id AND e.event_id = v_message_id;
+    ELSE
+      IF v_retracted OR v_current = 'purge' THEN
+        RETURN QUERY SELECT v_conv.version, v_conv.last_position, false;
+        RETURN;
+      END IF;
+      UPDATE events e
+         SET retracted = true, content_tsv = NULL
+       WHERE e.conversation_id = p_conversation_id AND e.event_id = v_message_id;
     END IF;
-    UPDATE events e
-       SET data = (e.data - 'parts') || CASE WHEN v_mode = 'purge'
-                                 THEN jsonb_build_object('content', '', 'redacted', v_mode, 'metadata', '{}'::jsonb)
-                                 ELSE jsonb_build_object('content', '', 'redacted', v_mode) END,
-           redacted = v_mode,
-           content_tsv = NULL
-     WHERE e.conversation_id = p_conversation_id AND e.event_id = v_message_id;
   ELSE
     RAISE EXCEPTION 'unknown control event type %', p_type;
   END IF;
 
   v_now := date_trunc('milliseconds', clock_timestamp());
   v_position := nextval('scrollback_event_position');
-  INSERT INTO events (position, conversation_id, version, event_id, type, data, metadata, recorded_at)
-    VALUES (v_position, p_conversation_id, v_conv.version + 1, p_event_id, p_type, p_data, p_metadata, v_now);
+  INSERT INTO events (position, conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash)
+    VALUES (v_position, p_conversation_id, v_conv.version + 1, p_event_id, p_type, p_data, p_metadata, v_now, p_hash);
 
   UPDATE conversations c
      SET version = v_conv.version + 1,
          last_position = v_position,
          title = CASE WHEN p_type = 'conversation.renamed' THEN p_data ->> 'title' ELSE c.title END,
          status = CASE WHEN p_type = 'conversation.deleted' THEN 'deleted' ELSE c.status END,
-         preview = CASE WHEN p_type = 'message.redacted' THEN coalesce((
-             SELECT left(e.data ->> 'content', 200)
+         preview = CASE WHEN p_type IN ('message.redacted', 'message.revised', 'message.retracted') THEN coalesce((
+             SELECT left(coalesce(e.revision ->> 'content', e.data ->> 'content'), 200)
                FROM events e
               WHERE e.conversation_id = p_conversation_id AND e.type = 'message.appended'
-                AND e.redacted IS NULL
+                AND e.redacted IS NULL AND NOT e.retracted
               ORDER BY e.version DESC
               LIMIT 1), '') ELSE c.preview END
    WHERE c.id = p_conversation_id;
