@@ -73,7 +73,9 @@ export type ControlEvent =
   | { type: 'message.redacted'; messageId: string; mode: RedactionMode; reason: string; by: string | null }
   | { type: 'conversation.deleted' }
   | { type: 'message.revised'; messageId: string; content: string; parts?: MessagePart[]; metadata?: JsonObject }
-  | { type: 'message.retracted'; messageId: string };
+  | { type: 'message.retracted'; messageId: string }
+  /** `maxBytes` bounds the merged metadata (serialised); it is not stored. */
+  | { type: 'conversation.metadata-set'; set: JsonObject; unset: string[]; maxBytes: number };
 
 export interface ControlRequest {
   conversationId: string;

@@ -73,6 +73,9 @@ export function foldEvents(state: ConversationState, events: readonly StoredEven
       case 'conversation.deleted':
         status = 'deleted';
         break;
+      case 'conversation.metadata-set':
+        // Not part of the replayed state: conversation metadata is read from ConversationInfo.
+        break;
     }
   }
   return { conversationId: state.conversationId, userId, title, status, version, messages };

@@ -74,6 +74,8 @@ export interface EventDataMap {
   'message.revised': { messageId: string; content: string; parts?: MessagePart[]; metadata?: JsonObject };
   /** The message leaves tails, state, search and previews; its events stay in the log. */
   'message.retracted': { messageId: string };
+  /** Top-level keys set on (and removed from) the conversation's metadata; `unset` is sorted. */
+  'conversation.metadata-set': { set: JsonObject; unset: string[] };
 }
 
 export type EventType = keyof EventDataMap;
@@ -85,6 +87,7 @@ export const EVENT_TYPES: readonly EventType[] = [
   'conversation.deleted',
   'message.revised',
   'message.retracted',
+  'conversation.metadata-set',
 ];
 
 /** Event metadata: who and why, never content. */
@@ -125,8 +128,10 @@ export interface ConversationInfo {
   createdAt: string;
   /** Time of the last appended message (every conversation starts with one). */
   lastMessageAt: string;
-  /** First 200 code points of the last unredacted message's content, no ellipsis. */
+  /** First 200 code points of the last visible (unredacted, unretracted) message's content, no ellipsis. */
   preview: string;
+  /** The conversation's own metadata, as `setMetadata` calls merged it (`{}` until set). */
+  metadata: JsonObject;
 }
 
 /** A conversation folded up to some version (see `stateAt`). */
@@ -174,6 +179,11 @@ export interface ReadResult {
 export interface ListOptions {
   userId?: string;
   search?: string;
+  /**
+   * Keeps conversations whose metadata has every given top-level key equal to the given JSON value
+   * (objects and arrays compare as whole values).
+   */
+  metadata?: JsonObject;
   cursor?: string;
   limit?: number;
   includeDeleted?: boolean;
@@ -210,13 +220,16 @@ export interface RevisionInput {
 }
 
 /**
- * Options of `revise` and `retract`. `eventId` (same rules as message ids) makes a retry safe: the
+ * Options of `revise`, `retract` and `setMetadata`. `eventId` (same rules as message ids) makes a retry safe: the
  * same id with the same payload returns the original result and writes nothing; the same id with
  * another payload is an `IdempotencyConflictError`. Without it every call is a new event.
  */
-export interface MessageWriteOptions extends WriteOptions {
+export interface IdempotentWriteOptions extends WriteOptions {
   eventId?: string;
 }
+
+/** A metadata patch: top-level keys to set; `null` removes a key. */
+export type MetadataPatch = { [key: string]: JsonValue };
 
 /** The result of a write that appends one event (rename, redact, revise, retract, soft delete). */
 export interface WriteResult {

@@ -21,7 +21,8 @@ import type {
   ListResult,
   Message,
   MessageInput,
-  MessageWriteOptions,
+  IdempotentWriteOptions,
+  MetadataPatch,
   ReadOptions,
   ReadResult,
   RedactOptions,
@@ -90,20 +91,25 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
   const conversationIdOf = (value: unknown): string => validateId('conversationId', value, limits);
 
   /**
-   * A revision or retraction: one event, idempotent by the caller's event id when one is given.
-   * Cache tiers are invalidated as after a redaction, a retry included (its first attempt may have
+   * A revision, retraction or metadata patch: one event, idempotent by the caller's event id when
+   * one is given (`payload` is what the event stores, and what the retry is compared by). Cache
+   * tiers are invalidated as after a redaction, a retry included (its first attempt may have
    * committed without getting that far).
    */
-  async function messageWrite(conversationId: string, event: ControlEvent, options: MessageWriteOptions | undefined): Promise<WriteResult> {
+  async function idempotentWrite(
+    conversationId: string,
+    event: ControlEvent,
+    payload: JsonObject,
+    options: IdempotentWriteOptions | undefined,
+  ): Promise<WriteResult> {
     const eventId = options?.eventId === undefined ? undefined : validateId('eventId', options.eventId, limits);
     const metadata = eventMetadata(options, limits);
-    const { type, ...data } = event;
     const result = await log.control({
       conversationId,
       eventId: eventId ?? uuidv7(),
       event,
       metadata,
-      ...(eventId !== undefined ? { idempotencyHash: eventHash(type, data as JsonObject) } : {}),
+      ...(eventId !== undefined ? { idempotencyHash: eventHash(event.type, payload) } : {}),
     });
     await cache.invalidate(conversationId, result.position);
     return { conversationId, version: result.version, position: result.position };
@@ -191,11 +197,16 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
       if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor.length > 2000)) {
         throw new ValidationError('cursor', 'is not a cursor this store returned');
       }
+      const metadata = options.metadata === undefined ? undefined : validateMetadata('metadata', options.metadata, limits).value;
+      if (metadata !== undefined && Object.values(metadata).includes(null)) {
+        throw new ValidationError('metadata', 'filter values must not be null (setting a key to null removes it)');
+      }
       return log.listConversations({
         limit,
         ...(userId !== undefined ? { userId } : {}),
         ...(search !== undefined && search.trim() !== '' ? { search } : {}),
         ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+        ...(metadata !== undefined && Object.keys(metadata).length > 0 ? { metadata } : {}),
         ...(options.includeDeleted === true ? { includeDeleted: true } : {}),
       });
     },
@@ -246,31 +257,39 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
       return { conversationId: id, version: result.version, position: result.position };
     },
 
-    async revise(conversationId: string, messageId: string, revision: RevisionInput, options?: MessageWriteOptions): Promise<WriteResult> {
+    async revise(conversationId: string, messageId: string, revision: RevisionInput, options?: IdempotentWriteOptions): Promise<WriteResult> {
       writable('revise');
       const id = conversationIdOf(conversationId);
       const target = validateId('messageId', messageId, limits);
       if (revision === null || typeof revision !== 'object' || Array.isArray(revision)) throw new ValidationError('revision', 'must be an object');
       const body = validateBody(revision.content, revision.parts, limits);
       const metadata = revision.metadata === undefined ? undefined : validateMetadata('metadata', revision.metadata, limits).value;
-      return messageWrite(
-        id,
-        {
-          type: 'message.revised',
-          messageId: target,
-          content: body.content,
-          ...(body.parts !== undefined ? { parts: body.parts } : {}),
-          ...(metadata !== undefined ? { metadata } : {}),
-        },
-        options,
-      );
+      const payload = {
+        messageId: target,
+        content: body.content,
+        ...(body.parts !== undefined ? { parts: body.parts } : {}),
+        ...(metadata !== undefined ? { metadata } : {}),
+      };
+      return idempotentWrite(id, { type: 'message.revised', ...payload }, payload, options);
     },
 
-    async retract(conversationId: string, messageId: string, options?: MessageWriteOptions): Promise<WriteResult> {
+    async retract(conversationId: string, messageId: string, options?: IdempotentWriteOptions): Promise<WriteResult> {
       writable('retract');
       const id = conversationIdOf(conversationId);
       const target = validateId('messageId', messageId, limits);
-      return messageWrite(id, { type: 'message.retracted', messageId: target }, options);
+      return idempotentWrite(id, { type: 'message.retracted', messageId: target }, { messageId: target }, options);
+    },
+
+    async setMetadata(conversationId: string, patch: MetadataPatch, options?: IdempotentWriteOptions): Promise<WriteResult> {
+      writable('setMetadata');
+      const id = conversationIdOf(conversationId);
+      const { value } = validateMetadata('metadata', patch, limits);
+      const entries = Object.entries(value);
+      if (entries.length === 0) throw new ValidationError('metadata', 'must set or unset at least one key');
+      const set: JsonObject = Object.fromEntries(entries.filter(([, item]) => item !== null));
+      const unset = entries.filter(([, item]) => item === null).map(([key]) => key).sort();
+      const event: ControlEvent = { type: 'conversation.metadata-set', set, unset, maxBytes: limits.maxMetadataBytes };
+      return idempotentWrite(id, event, { set, unset }, options);
     },
 
     async deleteConversation(conversationId: string, options: DeleteOptions = {}): Promise<void> {

@@ -14,7 +14,8 @@ import type {
   MessageInput,
   ReadOptions,
   ReadResult,
-  MessageWriteOptions,
+  IdempotentWriteOptions,
+  MetadataPatch,
   RedactOptions,
   RevisionInput,
   StoredEvent,
@@ -96,12 +97,18 @@ export interface ConversationStore {
    * version on), search and previews show the new body. A redacted or retracted message →
    * ValidationError('messageId').
    */
-  revise(conversationId: string, messageId: string, revision: RevisionInput, options?: MessageWriteOptions): Promise<WriteResult>;
+  revise(conversationId: string, messageId: string, revision: RevisionInput, options?: IdempotentWriteOptions): Promise<WriteResult>;
   /**
    * Appends `message.retracted`: the message leaves tails, `stateAt` (from this version on), search
    * and previews; its text stays in the log for replay (unlike a purge). Retracting twice is a no-op.
    */
-  retract(conversationId: string, messageId: string, options?: MessageWriteOptions): Promise<WriteResult>;
+  retract(conversationId: string, messageId: string, options?: IdempotentWriteOptions): Promise<WriteResult>;
+  /**
+   * Appends `conversation.metadata-set { set, unset }`: top-level keys of `patch` are set, a `null`
+   * removes its key. `ConversationInfo.metadata` holds the merged object, bounded by
+   * `maxMetadataBytes`; `listConversations({ metadata })` filters by it.
+   */
+  setMetadata(conversationId: string, patch: MetadataPatch, options?: IdempotentWriteOptions): Promise<WriteResult>;
   deleteConversation(conversationId: string, options?: DeleteOptions): Promise<void>;
   subscribe(options: { from?: SubscribeFrom }, onEvents: EventsHandler): Unsubscribe;
   stats(): StoreStats;

@@ -243,10 +243,14 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
         case 'message.retracted':
           data = { messageId: event.messageId };
           break;
+        case 'conversation.metadata-set':
+          data = { set: event.set, unset: event.unset };
+          break;
       }
+      const maxMetadataBytes = event.type === 'conversation.metadata-set' ? event.maxBytes : null;
       const [row] = await query<{ o_version: number; o_position: string; o_changed: boolean }>(
         CONTROL_SQL,
-        [conversationId, request.eventId, event.type, JSON.stringify(data), JSON.stringify(request.metadata), request.idempotencyHash ?? null],
+        [conversationId, request.eventId, event.type, JSON.stringify(data), JSON.stringify(request.metadata), request.idempotencyHash ?? null, maxMetadataBytes],
         { conversationId },
       );
       if (row === undefined) throw new Error('scrollback_control returned no row');

@@ -15,7 +15,7 @@ export interface SqlQuery {
 export const APPEND_SQL =
   'SELECT * FROM scrollback_append($1, $2, $3, $4::text, $5::jsonb, $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[], $11::text[], $12::boolean)';
 
-export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::text, $3, $4::jsonb, $5::jsonb, $6::text)';
+export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::text, $3, $4::jsonb, $5::jsonb, $6::text, $7::integer)';
 
 export const HARD_DELETE_SQL = 'SELECT scrollback_hard_delete($1) AS position';
 
@@ -81,6 +81,16 @@ export function listSql(options: ListOptions & { limit: number }): SqlQuery | nu
   const where: string[] = [];
   if (options.userId !== undefined) where.push(`c.user_id = ${param(options.userId)}`);
   if (options.includeDeleted !== true) where.push(`c.status = 'active'`);
+  if (options.metadata !== undefined && Object.keys(options.metadata).length > 0) {
+    // Containment finds candidates through the partial GIN index (whose predicate is repeated);
+    // the per-key comparison makes it equality, as containment alone would match {tags: ['a', 'b']}
+    // for a filter {tags: ['a']}.
+    const filter = param(JSON.stringify(options.metadata));
+    where.push(
+      `c.metadata <> '{}'::jsonb AND c.metadata @> ${filter}::jsonb ` +
+        `AND NOT EXISTS (SELECT 1 FROM jsonb_each(${filter}::jsonb) f WHERE c.metadata -> f.key IS DISTINCT FROM f.value)`,
+    );
+  }
   if (options.cursor !== undefined) {
     const cursor = decodeListCursor(options.cursor);
     where.push(`(c.last_message_at, c.id) < (${param(cursor.lastMessageAt)}::timestamptz, ${param(cursor.id)}::text)`);

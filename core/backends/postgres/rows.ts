@@ -23,6 +23,7 @@ export interface ConversationRow {
   last_message_at: Date;
   last_position: string;
   preview: string;
+  metadata: JsonObject;
 }
 
 /** Columns of `events` in EventRow's shape (for `SELECT ${EVENT_COLUMNS} FROM events e`). */
@@ -33,7 +34,7 @@ export const EVENT_COLUMNS =
 export const CURRENT_MESSAGE_DATA = "CASE WHEN e.revision IS NULL THEN e.data ELSE (e.data - 'parts') || e.revision END";
 
 export const CONVERSATION_COLUMNS =
-  'c.id, c.user_id, c.title, c.status, c.version, c.message_count, c.created_at, c.last_message_at, c.last_position, c.preview';
+  'c.id, c.user_id, c.title, c.status, c.version, c.message_count, c.created_at, c.last_message_at, c.last_position, c.preview, c.metadata';
 
 /** bigint columns arrive as strings; positions stay far below 2^53. */
 export function toPosition(value: string | number): number {
@@ -87,5 +88,6 @@ export function toConversationInfo(row: ConversationRow): ConversationInfo {
     createdAt: row.created_at.toISOString(),
     lastMessageAt: row.last_message_at.toISOString(),
     preview: row.preview,
+    metadata: row.metadata,
   };
 }

@@ -11,6 +11,8 @@ import {
   IdempotencyConflictError,
   ValidationError,
 } from '../../errors/errors.js';
+import { canonicalJson } from '../../events/content-hash.js';
+import type { JsonObject } from '../../events/types.js';
 import type { ControlEvent, ControlRequest, ControlResult } from '../log.js';
 import {
   firstCodePoints,
@@ -28,7 +30,7 @@ export function controlInTransaction(st: Statements, request: ControlRequest): C
   const conversation = st.conversation.get(conversationId);
   if (conversation === undefined) throw new ConversationNotFoundError(conversationId);
   const event = request.event;
-  if (conversation.status === 'deleted' && (event.type === 'conversation.renamed' || event.type === 'message.revised' || event.type === 'message.retracted')) {
+  if (conversation.status === 'deleted' && event.type !== 'message.redacted' && event.type !== 'conversation.deleted') {
     throw new ConversationDeletedError(conversation.id);
   }
   if (request.idempotencyHash !== undefined) {
@@ -51,6 +53,8 @@ export function controlInTransaction(st: Statements, request: ControlRequest): C
       return revise(st, request, conversation, event);
     case 'message.retracted':
       return retract(st, request, conversation, event.messageId);
+    case 'conversation.metadata-set':
+      return setMetadata(st, request, conversation, event);
   }
 }
 
@@ -212,6 +216,25 @@ function retract(st: Statements, request: ControlRequest, conversation: Conversa
   const position = insertControlEvent(st, request, version, { messageId });
   st.updateHead.run(version, position, conversation.id);
   refreshPreview(st, conversation.id);
+  return { conversationId: conversation.id, version, position, changed: true };
+}
+
+function setMetadata(
+  st: Statements,
+  request: ControlRequest,
+  conversation: ConversationRow,
+  event: Extract<ControlEvent, { type: 'conversation.metadata-set' }>,
+): ControlResult {
+  const merged: JsonObject = { ...(JSON.parse(conversation.metadata) as JsonObject), ...event.set };
+  for (const key of event.unset) delete merged[key];
+  // Canonical, so the listing filter can compare values as text (see list.ts).
+  const json = canonicalJson(merged);
+  if (Buffer.byteLength(json, 'utf8') > event.maxBytes) {
+    throw new ValidationError('metadata', `merged with the conversation's metadata, must serialise to at most ${event.maxBytes} bytes`);
+  }
+  const version = conversation.version + 1;
+  const position = insertControlEvent(st, request, version, { set: event.set, unset: event.unset });
+  st.updateMetadata.run(json, version, position, conversation.id);
   return { conversationId: conversation.id, version, position, changed: true };
 }
 

@@ -27,6 +27,8 @@ export interface ConversationRow {
   last_message_at: string;
   last_position: number;
   preview: string;
+  /** JSON object, canonical (keys sorted at every level), so values compare as text. */
+  metadata: string;
 }
 
 export interface EventRow {
@@ -65,7 +67,7 @@ export const EVENT_COLUMNS =
   'position, conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash, redacted, revision, retracted';
 
 export const CONVERSATION_COLUMNS =
-  'id, user_id, title, title_position, status, version, message_count, created_at, last_message_at, last_position, preview';
+  'id, user_id, title, title_position, status, version, message_count, created_at, last_message_at, last_position, preview, metadata';
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
@@ -84,6 +86,7 @@ export function toConversationInfo(row: ConversationRow): ConversationInfo {
     createdAt: row.created_at,
     lastMessageAt: row.last_message_at,
     preview: row.preview,
+    metadata: JSON.parse(row.metadata) as JsonObject,
   };
 }
 

@@ -36,6 +36,9 @@ export function prepareStatements(db: Database) {
       "UPDATE conversations SET status = 'deleted', version = ?, last_position = ? WHERE id = ?",
     ),
     updatePreview: prepare<[preview: string, id: string]>('UPDATE conversations SET preview = ? WHERE id = ?'),
+    updateMetadata: prepare<[metadata: string, version: number, lastPosition: number, id: string]>(
+      'UPDATE conversations SET metadata = ?, version = ?, last_position = ? WHERE id = ?',
+    ),
     deleteConversation: prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
 
     insertEvent: prepare<

@@ -3,6 +3,7 @@
  * files call `describeStoreContract` with a target that opens stores over that backend.
  */
 import { appendContract } from './append.js';
+import { conversationMetadataContract } from './conversation-metadata.js';
 import { partsContract } from './parts.js';
 import { readContract } from './reads.js';
 import { revisionContract } from './revisions.js';
@@ -19,6 +20,7 @@ export function describeStoreContract(target: ContractTarget): void {
   readContract(target);
   writeContract(target);
   revisionContract(target);
+  conversationMetadataContract(target);
   subscribeContract(target);
   validationContract(target);
 }

@@ -1,5 +1,5 @@
--- Scrollback SQLite schema, version 2: revisions and retractions (same shape as
--- migrations/postgres/0003). The `message.appended` row keeps what was appended, for replay, and
+-- Scrollback SQLite schema, version 2: revisions, retractions and conversation metadata (same
+-- shape as migrations/postgres/0003). The `message.appended` row keeps what was appended, for replay, and
 -- carries the message's current state: `revision` (JSON of the current body once revised:
 -- content, parts when it has any, metadata) and `retracted`. Tails, search and previews read them.
 --
@@ -9,3 +9,8 @@
 
 ALTER TABLE events ADD COLUMN revision TEXT;
 ALTER TABLE events ADD COLUMN retracted INTEGER NOT NULL DEFAULT 0 CHECK (retracted IN (0, 1));
+
+-- The conversation's own metadata, merged by `conversation.metadata-set` events: a JSON object kept
+-- canonical (keys sorted at every level), so that a listing filter compares values as text. Listing
+-- by metadata reads it with json_each: a scan of the projection, fine for an embedded store.
+ALTER TABLE conversations ADD COLUMN metadata TEXT NOT NULL DEFAULT '{}';

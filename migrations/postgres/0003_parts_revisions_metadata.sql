@@ -1,4 +1,4 @@
--- Scrollback 0003: message parts, revisions and retractions. Forward-only.
+-- Scrollback 0003: message parts, revisions, retractions and conversation metadata. Forward-only.
 --
 -- A message may carry `parts` (structured JSON, stored as given) besides its text; `data.parts` is
 -- absent when it has none. A revision (`message.revised`) replaces a message's text, parts and
@@ -10,6 +10,25 @@
 
 ALTER TABLE events ADD COLUMN revision jsonb;
 ALTER TABLE events ADD COLUMN retracted boolean NOT NULL DEFAULT false;
+
+-- A conversation's own metadata, merged by `conversation.metadata-set` events. Listing filters
+-- with `@>` containment, served by a GIN index; partial, because every append updates the row (a
+-- non-HOT update inserts into every index covering it) and most conversations have no metadata.
+ALTER TABLE conversations ADD COLUMN metadata jsonb NOT NULL DEFAULT '{}'::jsonb;
+CREATE INDEX conversations_metadata ON conversations USING gin (metadata jsonb_path_ops)
+  WHERE metadata <> '{}'::jsonb;
+
+-- The size of a value serialised compactly (as JSON.stringify writes it): jsonb's text form adds a
+-- space after every ':' and ',' between members, which is subtracted. Numbers count as jsonb
+-- prints them.
+CREATE FUNCTION scrollback_json_size(p_value jsonb) RETURNS bigint LANGUAGE sql IMMUTABLE AS $$
+  SELECT octet_length(p_value::text) - coalesce((
+    SELECT sum(CASE jsonb_typeof(x)
+                 WHEN 'object' THEN greatest(2 * (SELECT count(*) FROM jsonb_object_keys(x)) - 1, 0)
+                 WHEN 'array' THEN greatest(jsonb_array_length(x) - 1, 0)
+                 ELSE 0 END)
+      FROM jsonb_path_query(p_value, 'strict $.**') AS t(x)), 0)
+$$;
 
 -- Tails skip retracted messages as they skip purged ones: the partial index follows the predicate.
 DROP INDEX events_message_tail;
@@ -179,10 +198,11 @@ BEGIN
 END;
 $$;
 
--- One control event: rename, redaction, revision, retraction, soft delete. Raises SBN01 (unknown
+-- One control event: rename, redaction, revision, retraction, metadata, soft delete. Raises SBN01 (unknown
 -- conversation), SBD01 (a write to a deleted conversation other than redaction and deletion),
 -- SBM01 (unknown message id), SBM02 (a message that cannot be revised; DETAIL = why), SBI01 (the
--- event id is stored with another payload; DETAIL = event id).
+-- event id is stored with another payload; DETAIL = event id), SBL01 (merged conversation metadata
+-- over p_max_metadata_bytes; DETAIL = the limit).
 -- p_hash is set when the caller chose the event id: an event stored with that id and hash is this
 -- write's earlier success, returned as is (o_changed = false).
 -- A no-op (deleting twice, redacting with the same or a weaker mode, retracting twice) returns
@@ -193,7 +213,8 @@ CREATE FUNCTION scrollback_control(
   p_type text,
   p_data jsonb,
   p_metadata jsonb,
-  p_hash text
+  p_hash text,
+  p_max_metadata_bytes integer
 ) RETURNS TABLE (o_version integer, o_position bigint, o_changed boolean) LANGUAGE plpgsql AS $$
 DECLARE
   v_conv conversations%ROWTYPE;
@@ -205,6 +226,7 @@ DECLARE
   v_now timestamptz;
   v_position bigint;
   v_stored events%ROWTYPE;
+  v_conversation_metadata jsonb;
 BEGIN
   -- See scrollback_append: version order and commit order agree within a conversation.
   PERFORM pg_advisory_xact_lock(hashtextextended(p_conversation_id, 7277));
@@ -212,7 +234,8 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'conversation not found' USING ERRCODE = 'SBN01';
   END IF;
-  IF v_conv.status = 'deleted' AND p_type IN ('conversation.renamed', 'message.revised', 'message.retracted') THEN
+  IF v_conv.status = 'deleted'
+     AND p_type IN ('conversation.renamed', 'message.revised', 'message.retracted', 'conversation.metadata-set') THEN
     RAISE EXCEPTION 'conversation is deleted' USING ERRCODE = 'SBD01';
   END IF;
 
@@ -230,6 +253,13 @@ BEGIN
 
   IF p_type = 'conversation.renamed' THEN
     NULL;
+  ELSIF p_type = 'conversation.metadata-set' THEN
+    v_conversation_metadata := (v_conv.metadata || (p_data -> 'set'))
+                               - ARRAY(SELECT jsonb_array_elements_text(p_data -> 'unset'));
+    IF scrollback_json_size(v_conversation_metadata) > p_max_metadata_bytes THEN
+      RAISE EXCEPTION 'conversation metadata over the limit'
+        USING ERRCODE = 'SBL01', DETAIL = p_max_metadata_bytes::text;
+    END IF;
   ELSIF p_type = 'conversation.deleted' THEN
     IF v_conv.status = 'deleted' THEN
       RETURN QUERY SELECT v_conv.version, v_conv.last_position, false;
@@ -307,6 +337,7 @@ BEGIN
          last_position = v_position,
          title = CASE WHEN p_type = 'conversation.renamed' THEN p_data ->> 'title' ELSE c.title END,
          status = CASE WHEN p_type = 'conversation.deleted' THEN 'deleted' ELSE c.status END,
+         metadata = CASE WHEN p_type = 'conversation.metadata-set' THEN v_conversation_metadata ELSE c.metadata END,
          preview = CASE WHEN p_type IN ('message.redacted', 'message.revised', 'message.retracted') THEN coalesce((
              SELECT left(coalesce(e.revision ->> 'content', e.data ->> 'content'), 200)
                FROM events e
