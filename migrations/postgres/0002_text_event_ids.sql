@@ -2,6 +2,8 @@
 -- `msg-…`, OpenAI's, LangChain's), not only a UUID, so `events.event_id` becomes text and the write
 -- functions take text ids. Forward-only; the column's indexes and constraints are rebuilt by the
 -- type change. Stored UUIDs keep their canonical lower-case text form.
+-- The type change rewrites `events` and its indexes under an exclusive lock: appends and reads wait
+-- until it ends (about 40 s per million events measured on a busy two-core machine).
 
 ALTER TABLE events ALTER COLUMN event_id TYPE text COLLATE "C";
 
