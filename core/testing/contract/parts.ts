@@ -46,6 +46,16 @@ export function partsContract(target: ContractTarget): void {
       expect((await store.listConversations({ search: word })).items.map((c) => c.conversationId)).toEqual([id]);
       const report = await store.cache.inspect(id);
       expect(['consistent', 'disabled']).toContain(report.verdict);
+
+      // Another instance without an L1 reads what the shared tier holds (Redis, in hybrid mode).
+      const other = await target.open({ cache: { l1: false } });
+      try {
+        const read = await other.tailWithSource(id);
+        expect(read.messages[1]).toMatchObject({ id: message.id, parts });
+        if (store.mode.startsWith('hybrid')) expect(read.source).toBe('redis');
+      } finally {
+        await other.close();
+      }
     });
 
     it('keeps content as given when both are given; no text parts and no content gives empty content', async () => {
