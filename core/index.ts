@@ -26,7 +26,12 @@ export type {
   Unsubscribe,
 } from './store/types.js';
 
-/** The event model and the shapes the API takes and returns. */
+/**
+ * The event model and the shapes the API takes and returns. `MessagePart` is one structured part
+ * of a message (stored as given); `RevisionInput` is what `revise` takes; `IdempotentWriteOptions`
+ * carries the caller's event id that makes `revise`, `retract` and `setMetadata` safe to retry;
+ * `MetadataPatch` is what `setMetadata` takes (`null` removes a key).
+ */
 export type {
   AppendOptions,
   AppendResult,
@@ -38,16 +43,20 @@ export type {
   EventMetadata,
   EventType,
   ExpectedVersion,
+  IdempotentWriteOptions,
   JsonObject,
   JsonValue,
   ListOptions,
   ListResult,
   Message,
   MessageInput,
+  MessagePart,
+  MetadataPatch,
   ReadOptions,
   ReadResult,
   RedactOptions,
   RedactionMode,
+  RevisionInput,
   Role,
   StoredEvent,
   WriteOptions,

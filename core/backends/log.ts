@@ -12,6 +12,7 @@ import type {
   ListOptions,
   ListResult,
   Message,
+  MessagePart,
   ReadResult,
   RedactionMode,
   Role,
@@ -23,9 +24,11 @@ import type {
 export interface NewMessage {
   id: string;
   role: Role;
+  /** The text (derived from the text parts when the caller gave parts alone). */
   content: string;
+  parts?: MessagePart[];
   metadata: JsonObject;
-  /** Hash of role, content and metadata, kept at append time so a redacted message still compares. */
+  /** Hash of role, content, parts and metadata, kept at append time so a redacted message still compares. */
   contentHash: string;
 }
 
@@ -69,17 +72,27 @@ export interface TailSnapshot {
   messages: Message[];
 }
 
-/** A single-event write other than a message: rename, redaction, soft delete. */
+/** A single-event write other than an append: rename, redaction, revision, retraction, soft delete. */
 export type ControlEvent =
   | { type: 'conversation.renamed'; title: string }
   | { type: 'message.redacted'; messageId: string; mode: RedactionMode; reason: string; by: string | null }
-  | { type: 'conversation.deleted' };
+  | { type: 'conversation.deleted' }
+  | { type: 'message.revised'; messageId: string; content: string; parts?: MessagePart[]; metadata?: JsonObject }
+  | { type: 'message.retracted'; messageId: string }
+  /** `maxBytes` bounds the merged metadata (serialised); it is not stored. */
+  | { type: 'conversation.metadata-set'; set: JsonObject; unset: string[]; maxBytes: number };
 
 export interface ControlRequest {
   conversationId: string;
   eventId: string;
   event: ControlEvent;
   metadata: EventMetadata;
+  /**
+   * Set when the caller chose `eventId`: the hash of the event's type and payload. An event stored
+   * under that id with this hash is this write's earlier success (returned unchanged, `changed`
+   * false); with another hash, or another type, the write is an IdempotencyConflictError.
+   */
+  idempotencyHash?: string;
 }
 
 /** A control write's result; `changed` is false for a no-op (deleting twice, redacting twice). */
@@ -140,8 +153,13 @@ export interface EventLog {
   /**
    * Rename → NotFound/Deleted errors as the design says; redaction works on soft-deleted
    * conversations too (an unknown messageId → ValidationError('messageId')); soft delete twice is a
-   * no-op. Redaction rewrites the message in place: mask blanks content, purge also blanks metadata
-   * and hides the message from tails; both drop it from search and refresh the preview.
+   * no-op. Redaction rewrites the message in place: mask blanks content (and parts), purge also
+   * blanks metadata and hides the message from tails; both blank the message's revisions, drop it
+   * from search and refresh the preview. Revision and retraction keep the appended event as it was
+   * and update the message's current state (tails, search, preview): revising a redacted or
+   * retracted message → ValidationError('messageId'); retracting twice is a no-op. Rename, revision
+   * and retraction of a deleted conversation → ConversationDeletedError. With `idempotencyHash`,
+   * a stored event id is checked first (after the deleted check).
    */
   control(request: ControlRequest): Promise<ControlResult>;
 

@@ -12,6 +12,7 @@ export const WORKLOADS = {
   scaleTail: 'tail(20) from the log, by stored events',
   scaleList: 'listConversations (first page of 50), by stored events',
   scaleListUser: 'listConversations by user (20), by stored events',
+  scaleListMetadata: 'listConversations by metadata (20 of one tenant), by stored events',
   scaleLangChain: 'LangChain Postgres getMessages (last 20), by stored events',
 } as const;
 export type WorkloadKey = keyof typeof WORKLOADS;

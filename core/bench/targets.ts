@@ -141,6 +141,7 @@ export function evaluateTargets(results: Results, sizes: { small: number; large:
     ['scaleTail', 'tail(20) from the log'],
     ['scaleList', 'listConversations'],
     ['scaleListUser', 'listConversations by user'],
+    ['scaleListMetadata', 'listConversations by metadata'],
   ] as const) {
     targets.push(
       ratioTarget(results, {

@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from './limits.js';
 import { canonicalJson, contentHash, contentHashOf } from './content-hash.js';
@@ -24,5 +25,15 @@ describe('contentHash', () => {
     expect(json).toBe(canonicalJson(metadata));
     expect(json.length).toBe(JSON.stringify(metadata).length);
     expect(contentHashOf('tool', 'out', json)).toBe(contentHash('tool', 'out', metadata));
+  });
+
+  it('covers parts; a message without parts hashes as before parts existed, so earlier retries still match', () => {
+    const plain = contentHash('user', 'hi', {});
+    expect(contentHash('user', 'hi', {}, undefined)).toBe(plain);
+    expect(plain).toBe(hash('sha256', 'user\u0000hi\u0000{}', 'base64url'));
+    const withParts = contentHash('user', 'hi', {}, [{ type: 'text', text: 'hi' }]);
+    expect(withParts).not.toBe(plain);
+    expect(contentHash('user', 'hi', {}, [{ text: 'hi', type: 'text' }])).toBe(withParts);
+    expect(contentHash('user', 'hi', {}, [])).not.toBe(plain);
   });
 });

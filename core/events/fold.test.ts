@@ -29,4 +29,21 @@ describe('foldEvents', () => {
     const twice = foldEvents(foldEvents(emptyState('c'), events.slice(0, 3)), events.slice(3));
     expect(twice).toEqual(once);
   });
+
+  it('a revision replaces the body in place from its version on; a retraction removes the message', () => {
+    const log: StoredEvent[] = [
+      events[0]!,
+      events[1]!,
+      { ...base, version: 3, position: 12, eventId: 'a1', type: 'message.appended', data: { role: 'assistant', content: 'draft', parts: [{ type: 'text', text: 'draft' }], metadata: { m: 1 } } },
+      { ...base, version: 4, position: 13, eventId: 'r1', type: 'message.revised', data: { messageId: 'a1', content: 'final' } },
+      { ...base, version: 5, position: 14, eventId: 'r2', type: 'message.revised', data: { messageId: 'm1', content: 'hi!', metadata: { edited: true } } },
+      { ...base, version: 6, position: 15, eventId: 'x1', type: 'message.retracted', data: { messageId: 'm1' } },
+    ];
+    const at = (version: number) => foldEvents(emptyState('c'), log.filter((e) => e.version <= version));
+    expect(at(3).messages[1]).toMatchObject({ id: 'a1', content: 'draft', parts: [{ type: 'text', text: 'draft' }] });
+    expect(at(4).messages[1]).toEqual({ ...at(3).messages[1], content: 'final', parts: undefined, metadata: { m: 1 } });
+    expect(at(4).messages[1]).not.toHaveProperty('parts');
+    expect(at(5).messages[0]).toMatchObject({ id: 'm1', version: 2, content: 'hi!', metadata: { edited: true } });
+    expect(at(6).messages.map((m) => m.id)).toEqual(['a1']);
+  });
 });

@@ -11,10 +11,26 @@ export const ROLES: readonly Role[] = ['system', 'user', 'assistant', 'tool'];
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };
 
-/** What a caller appends. `id` (a UUID) becomes the event id: retries that pass it are idempotent. */
+/**
+ * One structured part of a message (text, a tool call, a file, reasoning…), stored as given: the
+ * AI SDK's `UIMessage.parts`, for instance. Only `type` is required.
+ */
+export type MessagePart = { type: string; [key: string]: JsonValue };
+
+/**
+ * What a caller appends. `id` becomes the event id, so retries that pass it are idempotent: any id
+ * string under the rules for conversation ids (the AI SDK's, OpenAI's and LangChain's ids are kept
+ * as they are); a UUIDv7 is generated when it is absent.
+ */
 export interface MessageInput {
   role: Role;
-  content: string;
+  /**
+   * The text. Given `parts` without `content`, it is derived: the `text` of the `{ type: 'text' }`
+   * parts, concatenated (search and previews use it). At least one of the two is required.
+   */
+  content?: string;
+  /** Structured parts, stored as given; their JSON counts against `maxContentBytes` with `content`. */
+  parts?: MessagePart[];
   id?: string;
   /** The message's own metadata: model, tokens, latencyMs, tool calls… */
   metadata?: JsonObject;
@@ -27,6 +43,8 @@ export interface Message {
   version: number;
   role: Role;
   content: string;
+  /** Present when the message has parts (a redaction removes them with the text). */
+  parts?: MessagePart[];
   createdAt: string;
   metadata: JsonObject;
   redacted: boolean;
@@ -40,6 +58,8 @@ export interface EventDataMap {
   'message.appended': {
     role: Role;
     content: string;
+    /** Absent when the message was appended without parts. */
+    parts?: MessagePart[];
     metadata: JsonObject;
     /** Set once the message was redacted: its content (and, for purge, metadata) is gone. */
     redacted?: RedactionMode;
@@ -47,6 +67,15 @@ export interface EventDataMap {
   'message.redacted': { messageId: string; mode: RedactionMode; reason: string; by: string | null };
   'conversation.renamed': { title: string };
   'conversation.deleted': { hard: false };
+  /**
+   * A message's new body: it keeps its id and place. `parts` absent means the revised message has
+   * none; `metadata` absent means its metadata is unchanged. A redaction blanks these too.
+   */
+  'message.revised': { messageId: string; content: string; parts?: MessagePart[]; metadata?: JsonObject };
+  /** The message leaves tails, state, search and previews; its events stay in the log. */
+  'message.retracted': { messageId: string };
+  /** Top-level keys set on (and removed from) the conversation's metadata; `unset` is sorted. */
+  'conversation.metadata-set': { set: JsonObject; unset: string[] };
 }
 
 export type EventType = keyof EventDataMap;
@@ -56,6 +85,9 @@ export const EVENT_TYPES: readonly EventType[] = [
   'message.redacted',
   'conversation.renamed',
   'conversation.deleted',
+  'message.revised',
+  'message.retracted',
+  'conversation.metadata-set',
 ];
 
 /** Event metadata: who and why, never content. */
@@ -96,8 +128,10 @@ export interface ConversationInfo {
   createdAt: string;
   /** Time of the last appended message (every conversation starts with one). */
   lastMessageAt: string;
-  /** First 200 code points of the last unredacted message's content, no ellipsis. */
+  /** First 200 code points of the last visible (unredacted, unretracted) message's content, no ellipsis. */
   preview: string;
+  /** The conversation's own metadata, as `setMetadata` calls merged it (`{}` until set). */
+  metadata: JsonObject;
 }
 
 /** A conversation folded up to some version (see `stateAt`). */
@@ -145,6 +179,11 @@ export interface ReadResult {
 export interface ListOptions {
   userId?: string;
   search?: string;
+  /**
+   * Keeps conversations whose metadata has every given top-level key equal to the given JSON value
+   * (objects and arrays compare as whole values).
+   */
+  metadata?: JsonObject;
   cursor?: string;
   limit?: number;
   includeDeleted?: boolean;
@@ -170,7 +209,29 @@ export interface DeleteOptions extends WriteOptions {
   hard?: boolean;
 }
 
-/** The result of a write that appends one event (rename, redact, soft delete). */
+/** A revision: the new text, parts or both (as in `MessageInput`), and optionally new metadata. */
+export interface RevisionInput {
+  /** Derived from the text parts when only `parts` is given. */
+  content?: string;
+  /** The revised message's parts; absent means it has none. */
+  parts?: MessagePart[];
+  /** Replaces the message's metadata; absent keeps it. */
+  metadata?: JsonObject;
+}
+
+/**
+ * Options of `revise`, `retract` and `setMetadata`. `eventId` (same rules as message ids) makes a retry safe: the
+ * same id with the same payload returns the original result and writes nothing; the same id with
+ * another payload is an `IdempotencyConflictError`. Without it every call is a new event.
+ */
+export interface IdempotentWriteOptions extends WriteOptions {
+  eventId?: string;
+}
+
+/** A metadata patch: top-level keys to set; `null` removes a key. */
+export type MetadataPatch = { [key: string]: JsonValue };
+
+/** The result of a write that appends one event (rename, redact, revise, retract, soft delete). */
 export interface WriteResult {
   conversationId: string;
   version: number;

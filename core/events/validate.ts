@@ -4,13 +4,21 @@
  */
 import { ValidationError } from '../errors/errors.js';
 import type { Limits } from './limits.js';
-import { ROLES, type EventMetadata, type ExpectedVersion, type JsonObject, type JsonValue, type MessageInput, type Role } from './types.js';
+import {
+  ROLES,
+  type EventMetadata,
+  type ExpectedVersion,
+  type JsonObject,
+  type JsonValue,
+  type MessageInput,
+  type MessagePart,
+  type Role,
+} from './types.js';
 
 // C0 and C1 controls (U+0000–U+001F, U+007F–U+009F).
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 // Content may hold newlines and tabs, no other C0 control.
 const CONTENT_CONTROL = /[\u0000-\u0008\u000b-\u001f]/u;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/iu;
 const encoder = new TextEncoder();
 
 function codePoints(value: string): number {
@@ -36,11 +44,6 @@ export function validateId(field: string, value: unknown, limits: Limits): strin
   if (value.trim() !== value) throw new ValidationError(field, 'must not start or end with whitespace');
   if (CONTROL.test(value)) throw new ValidationError(field, 'must not contain control characters');
   return value;
-}
-
-export function validateUuid(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !UUID.test(value)) throw new ValidationError(field, 'must be a UUID');
-  return value.toLowerCase();
 }
 
 export function validateRole(field: string, value: unknown): Role {
@@ -148,10 +151,43 @@ export function validateInteger(field: string, value: unknown, min: number, max:
   return value;
 }
 
-export interface ValidMessage {
+/** A message's text and parts, validated together: they share the `maxContentBytes` budget. */
+export interface ValidBody {
+  content: string;
+  parts: MessagePart[] | undefined;
+  /** Canonical JSON of `parts` (keys sorted), for the idempotency hash; undefined without parts. */
+  partsJson: string | undefined;
+}
+
+/**
+ * `content`, `parts` or both. Without `content` it is derived from the text parts. Parts must be
+ * plain JSON objects with a string `type`; their serialisation and the content together are
+ * bounded by `maxContentBytes` (an image part is content, not metadata).
+ */
+export function validateBody(content: unknown, parts: unknown, limits: Limits): ValidBody {
+  if (parts === undefined) return { content: validateContent('content', content, limits), parts: undefined, partsJson: undefined };
+  if (!Array.isArray(parts)) throw new ValidationError('parts', 'must be an array of objects');
+  let derived = '';
+  for (const part of parts as unknown[]) {
+    if (part === null || typeof part !== 'object' || Array.isArray(part)) throw new ValidationError('parts', 'must hold objects only');
+    const { type, text } = part as { type?: unknown; text?: unknown };
+    if (typeof type !== 'string' || type.length === 0) throw new ValidationError('parts', "must each have a non-empty string 'type'");
+    if (type === 'text') {
+      if (typeof text !== 'string') throw new ValidationError('parts', "text parts must have a string 'text'");
+      derived += text;
+    }
+  }
+  const partsJson = canonicalize('parts', parts, 0, new Set());
+  const text = content === undefined ? validateContent('parts', derived, limits) : validateContent('content', content, limits);
+  if (utf8Bytes(text) + utf8Bytes(partsJson) > limits.maxContentBytes) {
+    throw new ValidationError('parts', `content and serialised parts must be at most ${limits.maxContentBytes} bytes together (UTF-8)`);
+  }
+  return { content: text, parts: parts as MessagePart[], partsJson };
+}
+
+export interface ValidMessage extends ValidBody {
   id: string | undefined;
   role: Role;
-  content: string;
   metadata: JsonObject;
   /** Canonical JSON of `metadata` (keys sorted): what the idempotency hash covers. */
   metadataJson: string;
@@ -168,15 +204,16 @@ export function validateMessages(input: unknown, limits: Limits): ValidMessage[]
     const message = raw as Partial<Record<keyof MessageInput, unknown>>;
     let id: string | undefined;
     if (message.id !== undefined) {
-      id = validateUuid('id', message.id);
+      id = validateId('id', message.id, limits);
       if (ids.has(id)) throw new ValidationError('id', 'appears twice in one batch');
       ids.add(id);
     }
     const metadata = validateMetadata('metadata', message.metadata, limits);
+    const role = validateRole('role', message.role);
     return {
       id,
-      role: validateRole('role', message.role),
-      content: validateContent('content', message.content, limits),
+      role,
+      ...validateBody(message.content, message.parts, limits),
       metadata: metadata.value,
       metadataJson: metadata.json,
     };

@@ -3,6 +3,7 @@ import type { EventLog, TailSnapshot } from '../backends/log.js';
 import type { ConversationCache } from '../cache/conversation-cache.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
 import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError, ValidationError } from '../errors/errors.js';
+import { canonicalJson } from '../events/content-hash.js';
 import { describeError, type Logger } from '../logging/logger.js';
 import type { Limits } from '../events/limits.js';
 import type { Message } from '../events/types.js';
@@ -31,7 +32,20 @@ export interface CacheApiDeps {
 }
 
 function sameMessage(a: Message, b: Message): boolean {
-  return a.id === b.id && a.version === b.version && a.role === b.role && a.content === b.content && a.redacted === b.redacted;
+  return (
+    a.id === b.id &&
+    a.version === b.version &&
+    a.role === b.role &&
+    a.content === b.content &&
+    a.redacted === b.redacted &&
+    sameParts(a.parts, b.parts)
+  );
+}
+
+/** Parts compared as JSON values: PostgreSQL's jsonb does not keep the key order they were given in. */
+function sameParts(a: Message['parts'], b: Message['parts']): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return canonicalJson(a) === canonicalJson(b);
 }
 
 /** Compares what Redis holds with the log's tail. */

@@ -2,10 +2,10 @@
  * The store: validates input at the boundary, writes to the log of record, keeps the cache tiers
  * versioned behind it, and answers reads from the fastest tier that is known to be right.
  */
-import type { EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
+import type { ControlEvent, EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
 import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError, ValidationError } from '../errors/errors.js';
-import { contentHashOf } from '../events/content-hash.js';
+import { contentHashOf, eventHash } from '../events/content-hash.js';
 import { uuidv7 } from '../events/uuid-v7.js';
 import { emptyState, foldEvents } from '../events/fold.js';
 import type { Limits } from '../events/limits.js';
@@ -16,24 +16,29 @@ import type {
   ConversationState,
   DeleteOptions,
   EventMetadata,
+  IdempotentWriteOptions,
+  JsonObject,
   ListOptions,
   ListResult,
   Message,
   MessageInput,
+  MetadataPatch,
   ReadOptions,
   ReadResult,
   RedactOptions,
+  RevisionInput,
   WriteOptions,
   WriteResult,
 } from '../events/types.js';
 import {
+  validateBody,
   validateEventMetadata,
   validateExpectedVersion,
   validateId,
   validateInteger,
   validateMessages,
+  validateMetadata,
   validateText,
-  validateUuid,
 } from '../events/validate.js';
 import type { Logger } from '../logging/logger.js';
 import type { StatsRecorder } from '../metrics/stats-recorder.js';
@@ -85,6 +90,31 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
 
   const conversationIdOf = (value: unknown): string => validateId('conversationId', value, limits);
 
+  /**
+   * A revision, retraction or metadata patch: one event, idempotent by the caller's event id when
+   * one is given (`payload` is what the event stores, and what the retry is compared by). Cache
+   * tiers are invalidated as after a redaction, a retry included (its first attempt may have
+   * committed without getting that far).
+   */
+  async function idempotentWrite(
+    conversationId: string,
+    event: ControlEvent,
+    payload: JsonObject,
+    options: IdempotentWriteOptions | undefined,
+  ): Promise<WriteResult> {
+    const eventId = options?.eventId === undefined ? undefined : validateId('eventId', options.eventId, limits);
+    const metadata = eventMetadata(options, limits);
+    const result = await log.control({
+      conversationId,
+      eventId: eventId ?? uuidv7(),
+      event,
+      metadata,
+      ...(eventId !== undefined ? { idempotencyHash: eventHash(event.type, payload) } : {}),
+    });
+    await cache.invalidate(conversationId, result.position);
+    return { conversationId, version: result.version, position: result.position };
+  }
+
   async function tailWithSource(conversationId: string, n = 20): Promise<{ messages: Message[]; source: TailSource; ms: number }> {
     open();
     const id = conversationIdOf(conversationId);
@@ -116,8 +146,9 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
         id: m.id ?? uuidv7(),
         role: m.role,
         content: m.content,
+        ...(m.parts !== undefined ? { parts: m.parts } : {}),
         metadata: m.metadata,
-        contentHash: contentHashOf(m.role, m.content, m.metadataJson),
+        contentHash: contentHashOf(m.role, m.content, m.metadataJson, m.partsJson),
       }));
       await writeGate;
       // Redis known down: the commit itself records that the cached entry is now behind.
@@ -169,11 +200,16 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
       if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor.length > 2000)) {
         throw new ValidationError('cursor', 'is not a cursor this store returned');
       }
+      const metadata = options.metadata === undefined ? undefined : validateMetadata('metadata', options.metadata, limits).value;
+      if (metadata !== undefined && Object.values(metadata).includes(null)) {
+        throw new ValidationError('metadata', 'filter values must not be null (setting a key to null removes it)');
+      }
       return log.listConversations({
         limit,
         ...(userId !== undefined ? { userId } : {}),
         ...(search !== undefined && search.trim() !== '' ? { search } : {}),
         ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
+        ...(metadata !== undefined && Object.keys(metadata).length > 0 ? { metadata } : {}),
         ...(options.includeDeleted === true ? { includeDeleted: true } : {}),
       });
     },
@@ -208,7 +244,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     async redact(conversationId: string, messageId: string, options: RedactOptions): Promise<WriteResult> {
       writable('redact');
       const id = conversationIdOf(conversationId);
-      const target = validateUuid('messageId', messageId);
+      const target = validateId('messageId', messageId, limits);
       if (options === null || typeof options !== 'object') throw new ValidationError('options', 'must be an object');
       if (options.mode !== 'mask' && options.mode !== 'purge') throw new ValidationError('mode', "must be 'mask' or 'purge'");
       const reason = validateText('reason', options.reason, MAX_REASON);
@@ -222,6 +258,41 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
       // Even a no-op redaction drops the entry: the text must be gone from every tier.
       await cache.invalidate(id, result.position);
       return { conversationId: id, version: result.version, position: result.position };
+    },
+
+    async revise(conversationId: string, messageId: string, revision: RevisionInput, options?: IdempotentWriteOptions): Promise<WriteResult> {
+      writable('revise');
+      const id = conversationIdOf(conversationId);
+      const target = validateId('messageId', messageId, limits);
+      if (revision === null || typeof revision !== 'object' || Array.isArray(revision)) throw new ValidationError('revision', 'must be an object');
+      const body = validateBody(revision.content, revision.parts, limits);
+      const metadata = revision.metadata === undefined ? undefined : validateMetadata('metadata', revision.metadata, limits).value;
+      const payload = {
+        messageId: target,
+        content: body.content,
+        ...(body.parts !== undefined ? { parts: body.parts } : {}),
+        ...(metadata !== undefined ? { metadata } : {}),
+      };
+      return idempotentWrite(id, { type: 'message.revised', ...payload }, payload, options);
+    },
+
+    async retract(conversationId: string, messageId: string, options?: IdempotentWriteOptions): Promise<WriteResult> {
+      writable('retract');
+      const id = conversationIdOf(conversationId);
+      const target = validateId('messageId', messageId, limits);
+      return idempotentWrite(id, { type: 'message.retracted', messageId: target }, { messageId: target }, options);
+    },
+
+    async setMetadata(conversationId: string, patch: MetadataPatch, options?: IdempotentWriteOptions): Promise<WriteResult> {
+      writable('setMetadata');
+      const id = conversationIdOf(conversationId);
+      const { value } = validateMetadata('metadata', patch, limits);
+      const entries = Object.entries(value);
+      if (entries.length === 0) throw new ValidationError('metadata', 'must set or unset at least one key');
+      const set: JsonObject = Object.fromEntries(entries.filter(([, item]) => item !== null));
+      const unset = entries.filter(([, item]) => item === null).map(([key]) => key).sort();
+      const event: ControlEvent = { type: 'conversation.metadata-set', set, unset, maxBytes: limits.maxMetadataBytes };
+      return idempotentWrite(id, event, { set, unset }, options);
     },
 
     async deleteConversation(conversationId: string, options: DeleteOptions = {}): Promise<void> {

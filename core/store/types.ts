@@ -8,13 +8,16 @@ import type {
   ConversationInfo,
   ConversationState,
   DeleteOptions,
+  IdempotentWriteOptions,
   ListOptions,
   ListResult,
   Message,
   MessageInput,
+  MetadataPatch,
   ReadOptions,
   ReadResult,
   RedactOptions,
+  RevisionInput,
   StoredEvent,
   WriteOptions,
   WriteResult,
@@ -113,6 +116,23 @@ export interface ConversationStore {
   stateAt(conversationId: string, version: number): Promise<ConversationState>;
   rename(conversationId: string, title: string, options?: WriteOptions): Promise<WriteResult>;
   redact(conversationId: string, messageId: string, options: RedactOptions): Promise<WriteResult>;
+  /**
+   * Appends `message.revised`: the message keeps its id and place, and tails, `stateAt` (from this
+   * version on), search and previews show the new body. A redacted or retracted message →
+   * ValidationError('messageId').
+   */
+  revise(conversationId: string, messageId: string, revision: RevisionInput, options?: IdempotentWriteOptions): Promise<WriteResult>;
+  /**
+   * Appends `message.retracted`: the message leaves tails, `stateAt` (from this version on), search
+   * and previews; its text stays in the log for replay (unlike a purge). Retracting twice is a no-op.
+   */
+  retract(conversationId: string, messageId: string, options?: IdempotentWriteOptions): Promise<WriteResult>;
+  /**
+   * Appends `conversation.metadata-set { set, unset }`: top-level keys of `patch` are set, a `null`
+   * removes its key. `ConversationInfo.metadata` holds the merged object, bounded by
+   * `maxMetadataBytes`; `listConversations({ metadata })` filters by it.
+   */
+  setMetadata(conversationId: string, patch: MetadataPatch, options?: IdempotentWriteOptions): Promise<WriteResult>;
   deleteConversation(conversationId: string, options?: DeleteOptions): Promise<void>;
   subscribe(options: { from?: SubscribeFrom }, onEvents: EventsHandler): Unsubscribe;
   stats(): StoreStats;

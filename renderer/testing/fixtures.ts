@@ -32,6 +32,7 @@ export function conversation(n: number, patch: Partial<ConversationListItem> = {
     createdAt: `2025-01-01T00:${minute}:00.000Z`,
     lastMessageAt: `2025-01-02T00:${minute}:00.000Z`,
     preview: `preview ${n}`,
+    metadata: {},
     ...patch,
   };
 }

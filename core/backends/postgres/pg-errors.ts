@@ -21,6 +21,10 @@ export const SQLSTATE = {
   deleted: 'SBD01',
   notFound: 'SBN01',
   unknownMessage: 'SBM01',
+  /** The message cannot take this write (redacted, retracted); DETAIL says why. */
+  messageUnavailable: 'SBM02',
+  /** Merged conversation metadata over the limit; DETAIL = the limit in bytes. */
+  metadataTooLarge: 'SBL01',
   /** An append met an already stored id on its fast path: retry with the idempotency probe on. */
   storedId: 'SBR01',
 } as const;
@@ -77,6 +81,10 @@ export function mapPgError(error: unknown, context: ErrorContext = {}): unknown 
       return new ConversationNotFoundError(id);
     case SQLSTATE.unknownMessage:
       return new ValidationError('messageId', 'no such message in this conversation');
+    case SQLSTATE.messageUnavailable:
+      return new ValidationError('messageId', detail(error) || 'the message cannot be changed');
+    case SQLSTATE.metadataTooLarge:
+      return new ValidationError('metadata', `merged with the conversation's metadata, must serialise to at most ${detail(error)} bytes`);
     default:
       break;
   }

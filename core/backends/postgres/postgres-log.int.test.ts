@@ -66,6 +66,7 @@ describe('postgres log', () => {
       createdAt: events[0]?.recordedAt,
       lastMessageAt: events[2]?.recordedAt,
       preview: 'world',
+      metadata: {},
     });
 
     const next = await log.append(appendRequest(id, [newMessage('again')], { expectedVersion: 3, userId: 'someone-else' }));

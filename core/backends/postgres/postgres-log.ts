@@ -72,7 +72,6 @@ export interface PostgresLogOptions {
   onError?: (error: unknown) => void;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const MAX_VERSION = 2_147_483_647;
 /** The client gives the server's statement_timeout this long to report first. */
 const CLIENT_TIMEOUT_MARGIN_MS = 250;
@@ -183,6 +182,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
             messages.map((m) => m.role),
             messages.map((m) => m.content),
             messages.map((m) => JSON.stringify(m.metadata)),
+            messages.map((m) => (m.parts === undefined ? null : JSON.stringify(m.parts))),
             messages.map((m) => m.contentHash),
             check,
           ],
@@ -221,6 +221,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
             version: firstVersion + i,
             role: m.role,
             content: m.content,
+            ...(m.parts !== undefined ? { parts: m.parts } : {}),
             createdAt,
             metadata: m.metadata,
             redacted: false,
@@ -237,17 +238,27 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
           data = { title: event.title };
           break;
         case 'message.redacted':
-          // Not a UUID: it cannot name a stored message (and would not cast to uuid).
-          if (!UUID.test(event.messageId)) throw new ValidationError('messageId', 'no such message in this conversation');
-          data = { messageId: event.messageId.toLowerCase(), mode: event.mode, reason: event.reason, by: event.by };
+          data = { messageId: event.messageId, mode: event.mode, reason: event.reason, by: event.by };
           break;
         case 'conversation.deleted':
           data = { hard: false };
           break;
+        case 'message.revised':
+          data = { messageId: event.messageId, content: event.content };
+          if (event.parts !== undefined) data.parts = event.parts;
+          if (event.metadata !== undefined) data.metadata = event.metadata;
+          break;
+        case 'message.retracted':
+          data = { messageId: event.messageId };
+          break;
+        case 'conversation.metadata-set':
+          data = { set: event.set, unset: event.unset };
+          break;
       }
+      const maxMetadataBytes = event.type === 'conversation.metadata-set' ? event.maxBytes : null;
       const [row] = await query<{ o_version: number; o_position: string; o_changed: boolean }>(
         CONTROL_SQL,
-        [conversationId, request.eventId, event.type, JSON.stringify(data), JSON.stringify(request.metadata)],
+        [conversationId, request.eventId, event.type, JSON.stringify(data), JSON.stringify(request.metadata), request.idempotencyHash ?? null, maxMetadataBytes],
         { conversationId },
       );
       if (row === undefined) throw new Error('scrollback_control returned no row');

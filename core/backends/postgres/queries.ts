@@ -4,7 +4,7 @@
  */
 import type { ListOptions } from '../../events/types.js';
 import { decodeListCursor } from './cursors.js';
-import { CONVERSATION_COLUMNS, EVENT_COLUMNS } from './rows.js';
+import { CONVERSATION_COLUMNS, CURRENT_MESSAGE_DATA, EVENT_COLUMNS } from './rows.js';
 import { toPrefixTsquery } from './search.js';
 
 export interface SqlQuery {
@@ -13,9 +13,9 @@ export interface SqlQuery {
 }
 
 export const APPEND_SQL =
-  'SELECT * FROM scrollback_append($1, $2, $3, $4::uuid, $5::jsonb, $6::uuid[], $7::text[], $8::text[], $9::jsonb[], $10::text[], $11::boolean)';
+  'SELECT * FROM scrollback_append($1, $2, $3, $4::text, $5::jsonb, $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[], $11::text[], $12::boolean)';
 
-export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::uuid, $3, $4::jsonb, $5::jsonb)';
+export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::text, $3, $4::jsonb, $5::jsonb, $6::text, $7::integer)';
 
 export const HARD_DELETE_SQL = 'SELECT scrollback_hard_delete($1) AS position';
 
@@ -33,13 +33,16 @@ export function readSql(direction: 'forward' | 'backward'): string {
           ORDER BY x.version ${order}`;
 }
 
-/** $1 id, $2 n. The predicate repeats events_message_tail's, so the partial index serves it. */
+/**
+ * $1 id, $2 n. The predicate repeats events_message_tail's, so the partial index serves it. A
+ * revised message is its appended event with the current body (`revision`) laid over it.
+ */
 export const TAIL_SQL = `SELECT c.status, c.version AS head, c.last_position, m.event_id, m.version, m.data, m.recorded_at
            FROM conversations c
            LEFT JOIN LATERAL (
-             SELECT e.event_id, e.version, e.data, e.recorded_at FROM events e
+             SELECT e.event_id, e.version, ${CURRENT_MESSAGE_DATA} AS data, e.recorded_at FROM events e
               WHERE e.conversation_id = c.id AND e.type = 'message.appended'
-                AND e.redacted IS DISTINCT FROM 'purge'
+                AND e.redacted IS DISTINCT FROM 'purge' AND NOT e.retracted
               ORDER BY e.version DESC LIMIT $2
            ) m ON true
           WHERE c.id = $1
@@ -78,6 +81,16 @@ export function listSql(options: ListOptions & { limit: number }): SqlQuery | nu
   const where: string[] = [];
   if (options.userId !== undefined) where.push(`c.user_id = ${param(options.userId)}`);
   if (options.includeDeleted !== true) where.push(`c.status = 'active'`);
+  if (options.metadata !== undefined && Object.keys(options.metadata).length > 0) {
+    // Containment finds candidates through the partial GIN index (whose predicate is repeated);
+    // the per-key comparison makes it equality, as containment alone would match {tags: ['a', 'b']}
+    // for a filter {tags: ['a']}.
+    const filter = param(JSON.stringify(options.metadata));
+    where.push(
+      `c.metadata <> '{}'::jsonb AND c.metadata @> ${filter}::jsonb ` +
+        `AND NOT EXISTS (SELECT 1 FROM jsonb_each(${filter}::jsonb) f WHERE c.metadata -> f.key IS DISTINCT FROM f.value)`,
+    );
+  }
   if (options.cursor !== undefined) {
     const cursor = decodeListCursor(options.cursor);
     where.push(`(c.last_message_at, c.id) < (${param(cursor.lastMessageAt)}::timestamptz, ${param(cursor.id)}::text)`);

@@ -1,5 +1,5 @@
 /** Rows of the PostgreSQL log → the public shapes (ISO strings, JS numbers). */
-import type { ConversationInfo, EventMetadata, JsonObject, Message, Role, StoredEvent } from '../../events/types.js';
+import type { ConversationInfo, EventMetadata, JsonObject, Message, MessagePart, Role, StoredEvent } from '../../events/types.js';
 
 export interface EventRow {
   position: string;
@@ -23,14 +23,18 @@ export interface ConversationRow {
   last_message_at: Date;
   last_position: string;
   preview: string;
+  metadata: JsonObject;
 }
 
 /** Columns of `events` in EventRow's shape (for `SELECT ${EVENT_COLUMNS} FROM events e`). */
 export const EVENT_COLUMNS =
   'e.position, e.conversation_id, e.version, e.event_id, e.type, e.data, e.metadata, e.recorded_at';
 
+/** A `message.appended` row's data as the message stands now: the revision, if any, laid over it. */
+export const CURRENT_MESSAGE_DATA = "CASE WHEN e.revision IS NULL THEN e.data ELSE (e.data - 'parts') || e.revision END";
+
 export const CONVERSATION_COLUMNS =
-  'c.id, c.user_id, c.title, c.status, c.version, c.message_count, c.created_at, c.last_message_at, c.last_position, c.preview';
+  'c.id, c.user_id, c.title, c.status, c.version, c.message_count, c.created_at, c.last_message_at, c.last_position, c.preview, c.metadata';
 
 /** bigint columns arrive as strings; positions stay far below 2^53. */
 export function toPosition(value: string | number): number {
@@ -54,6 +58,7 @@ export function toStoredEvent(row: EventRow): StoredEvent {
 export interface MessageData {
   role: Role;
   content: string;
+  parts?: MessagePart[];
   metadata: JsonObject;
   redacted?: 'mask' | 'purge';
 }
@@ -65,6 +70,7 @@ export function toMessage(conversationId: string, id: string, version: number, d
     version,
     role: data.role,
     content: data.content,
+    ...(data.parts !== undefined ? { parts: data.parts } : {}),
     createdAt: recordedAt.toISOString(),
     metadata: data.metadata,
     redacted: data.redacted !== undefined,
@@ -82,5 +88,6 @@ export function toConversationInfo(row: ConversationRow): ConversationInfo {
     createdAt: row.created_at.toISOString(),
     lastMessageAt: row.last_message_at.toISOString(),
     preview: row.preview,
+    metadata: row.metadata,
   };
 }

@@ -251,6 +251,7 @@ function isMessage(value: unknown): value is Message {
     typeof m.version === 'number' &&
     typeof m.role === 'string' &&
     typeof m.content === 'string' &&
+    (m.parts === undefined || Array.isArray(m.parts)) &&
     typeof m.createdAt === 'string' &&
     typeof m.metadata === 'object' &&
     m.metadata !== null &&

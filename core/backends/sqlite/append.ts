@@ -76,7 +76,10 @@ export function appendInTransaction(
   const written: Message[] = new Array<Message>(messages.length);
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
-    const data: MessageData = { role: message.role, content: message.content, metadata: message.metadata };
+    const data: MessageData =
+      message.parts === undefined
+        ? { role: message.role, content: message.content, metadata: message.metadata }
+        : { role: message.role, content: message.content, parts: message.parts, metadata: message.metadata };
     const result = st.insertEvent.run(
       conversationId,
       ++version,
@@ -94,6 +97,7 @@ export function appendInTransaction(
       version,
       role: message.role,
       content: message.content,
+      ...(message.parts !== undefined ? { parts: message.parts } : {}),
       createdAt: now,
       metadata: message.metadata,
       redacted: false,

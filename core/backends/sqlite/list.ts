@@ -4,6 +4,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3';
 import { ValidationError } from '../../errors/errors.js';
+import { canonicalJson } from '../../events/content-hash.js';
 import type { ListOptions, ListResult } from '../../events/types.js';
 import { CONVERSATION_COLUMNS, toConversationInfo, type ConversationRow } from './rows.js';
 
@@ -57,6 +58,15 @@ export function createLister(db: Database): (options: ListOptions & { limit: num
       params.push(options.userId);
     }
     if (options.includeDeleted !== true) where.push("status = 'active'");
+    if (options.metadata !== undefined && Object.keys(options.metadata).length > 0) {
+      // No filter entry without an equal stored entry. Both sides are canonical JSON, so objects
+      // and arrays compare as text; the type column tells true from 1.
+      where.push(
+        `NOT EXISTS (SELECT 1 FROM json_each(?) AS f WHERE NOT EXISTS (
+           SELECT 1 FROM json_each(conversations.metadata) AS m WHERE m.key = f.key AND m.type = f.type AND m.value IS f.value))`,
+      );
+      params.push(canonicalJson(options.metadata));
+    }
     if (options.cursor !== undefined) {
       const after = decodeCursor(options.cursor);
       where.push('(last_message_at, id) < (?, ?)');

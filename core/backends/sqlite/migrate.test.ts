@@ -60,6 +60,31 @@ describe('sqlite migrations', () => {
     }
   });
 
+  it('upgrades a file written at version 1: messages read as before, search still finds them', async () => {
+    const path = join(dir.path, 'old.db');
+    const raw = new SqliteDatabase(path);
+    try {
+      applyMigrations(raw, loadMigrations().slice(0, 1));
+      const at = new Date().toISOString();
+      raw.prepare("INSERT INTO conversations (id, user_id, version, created_at, last_message_at, last_position, preview) VALUES ('old', NULL, 2, ?, ?, 2, 'hello oldword')").run(at, at);
+      const insert = raw.prepare('INSERT INTO events (conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      insert.run('old', 1, 'e1', 'conversation.started', '{"userId":null}', '{}', at, null);
+      insert.run('old', 2, 'm1', 'message.appended', '{"role":"user","content":"hello oldword","metadata":{"k":1}}', '{}', at, 'h');
+    } finally {
+      raw.close();
+    }
+    const log = createSqliteLog({ path });
+    try {
+      await log.migrate();
+      const snapshot = await log.tail('old', 10);
+      expect(snapshot?.messages).toEqual([{ id: 'm1', conversationId: 'old', version: 2, role: 'user', content: 'hello oldword', createdAt: expect.any(String), metadata: { k: 1 }, redacted: false }]);
+      expect((await log.getConversation('old'))?.metadata).toEqual({});
+      expect((await log.listConversations({ search: 'oldwo', limit: 10 })).items.map((c) => c.conversationId)).toEqual(['old']);
+    } finally {
+      await log.close();
+    }
+  });
+
   it('a file that cannot be opened is BackendUnavailableError', () => {
     // A folder where the database file should be.
     expect(() => createSqliteLog({ path: dir.path })).toThrow(BackendUnavailableError);

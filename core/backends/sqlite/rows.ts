@@ -8,6 +8,7 @@ import type {
   EventType,
   JsonObject,
   Message,
+  MessagePart,
   RedactionMode,
   Role,
   StoredEvent,
@@ -26,6 +27,8 @@ export interface ConversationRow {
   last_message_at: string;
   last_position: number;
   preview: string;
+  /** JSON object, canonical (keys sorted at every level), so values compare as text. */
+  metadata: string;
 }
 
 export interface EventRow {
@@ -39,21 +42,32 @@ export interface EventRow {
   recorded_at: string;
   content_hash: string | null;
   redacted: RedactionMode | null;
+  /** JSON of the current body once revised (a `message.appended` row only). */
+  revision: string | null;
+  retracted: 0 | 1;
+}
+
+/** The current body of a revised message, as kept on its `message.appended` row. */
+export interface RevisionData {
+  content: string;
+  parts?: MessagePart[];
+  metadata: JsonObject;
 }
 
 /** The stored payload of a `message.appended` event. */
 export interface MessageData {
   role: Role;
   content: string;
+  parts?: MessagePart[];
   metadata: JsonObject;
   redacted?: RedactionMode;
 }
 
 export const EVENT_COLUMNS =
-  'position, conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash, redacted';
+  'position, conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash, redacted, revision, retracted';
 
 export const CONVERSATION_COLUMNS =
-  'id, user_id, title, title_position, status, version, message_count, created_at, last_message_at, last_position, preview';
+  'id, user_id, title, title_position, status, version, message_count, created_at, last_message_at, last_position, preview, metadata';
 
 const KNOWN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
@@ -72,6 +86,7 @@ export function toConversationInfo(row: ConversationRow): ConversationInfo {
     createdAt: row.created_at,
     lastMessageAt: row.last_message_at,
     preview: row.preview,
+    metadata: JSON.parse(row.metadata) as JsonObject,
   };
 }
 
@@ -92,17 +107,19 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
-/** A `message.appended` row as a message. */
+/** A `message.appended` row as the message stands now (its revision, if any, over what was appended). */
 export function toMessage(row: EventRow): Message {
   const data = JSON.parse(row.data) as MessageData;
+  const body: RevisionData = row.revision === null ? data : (JSON.parse(row.revision) as RevisionData);
   return {
     id: row.event_id,
     conversationId: row.conversation_id,
     version: row.version,
     role: data.role,
-    content: data.content,
+    content: body.content,
+    ...(body.parts !== undefined ? { parts: body.parts } : {}),
     createdAt: row.recorded_at,
-    metadata: data.metadata,
+    metadata: body.metadata,
     redacted: row.redacted !== null,
   };
 }

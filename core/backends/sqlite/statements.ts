@@ -17,6 +17,9 @@ export interface SqliteStatement<P extends unknown[], R = unknown> {
   all(...params: P): R[];
 }
 
+/** A message's current text: its revision's, else what was appended. */
+const CURRENT_CONTENT = "coalesce(json_extract(revision, '$.content'), json_extract(data, '$.content'))";
+
 export function prepareStatements(db: Database) {
   const prepare = <P extends unknown[], R = unknown>(sql: string): SqliteStatement<P, R> => db.prepare<P, R>(sql);
   return {
@@ -43,6 +46,9 @@ export function prepareStatements(db: Database) {
       "UPDATE conversations SET status = 'deleted', version = ?, last_position = ? WHERE id = ?",
     ),
     updatePreview: prepare<[preview: string, id: string]>('UPDATE conversations SET preview = ? WHERE id = ?'),
+    updateMetadata: prepare<[metadata: string, version: number, lastPosition: number, id: string]>(
+      'UPDATE conversations SET metadata = ?, version = ?, last_position = ? WHERE id = ?',
+    ),
     deleteConversation: prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
 
     insertEvent: prepare<
@@ -63,12 +69,22 @@ export function prepareStatements(db: Database) {
     eventById: prepare<[conversationId: string, eventId: string], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE conversation_id = ? AND event_id = ?`,
     ),
-    rewriteMessage: prepare<[data: string, redacted: string, position: number]>(
+    rewriteMessage: prepare<[data: string, redacted: string, revision: string | null, position: number]>(
+      'UPDATE events SET data = ?, redacted = ?, revision = ? WHERE position = ?',
+    ),
+    setRevision: prepare<[revision: string, position: number]>('UPDATE events SET revision = ? WHERE position = ?'),
+    markRetracted: prepare<[position: number]>('UPDATE events SET retracted = 1 WHERE position = ?'),
+    /** A message's `message.revised` events (a redaction blanks them too). */
+    revisionsOf: prepare<[conversationId: string, messageId: string], { position: number; data: string }>(
+      `SELECT position, data FROM events
+       WHERE conversation_id = ? AND type = 'message.revised' AND json_extract(data, '$.messageId') = ?`,
+    ),
+    rewriteRevision: prepare<[data: string, redacted: string, position: number]>(
       'UPDATE events SET data = ?, redacted = ? WHERE position = ?',
     ),
-    lastUnredactedMessage: prepare<[string], { data: string }>(
-      `SELECT data FROM events
-       WHERE conversation_id = ? AND type = 'message.appended' AND redacted IS NULL
+    lastUnredactedMessage: prepare<[string], { data: string; revision: string | null }>(
+      `SELECT data, revision FROM events
+       WHERE conversation_id = ? AND type = 'message.appended' AND redacted IS NULL AND retracted = 0
        ORDER BY version DESC LIMIT 1`,
     ),
     deleteEvents: prepare<[string]>('DELETE FROM events WHERE conversation_id = ?'),
@@ -76,6 +92,7 @@ export function prepareStatements(db: Database) {
     tail: prepare<[conversationId: string, n: number], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events
        WHERE conversation_id = ? AND type = 'message.appended' AND (redacted IS NULL OR redacted <> 'purge')
+         AND retracted = 0
        ORDER BY version DESC LIMIT ?`,
     ),
     readForward: prepare<[conversationId: string, from: number, to: number, limit: number], EventRow>(
@@ -101,22 +118,22 @@ export function prepareStatements(db: Database) {
     ),
     searchWatermark: prepare<[], { indexed_through: number }>('SELECT indexed_through FROM search_progress'),
     setSearchWatermark: prepare<[position: number]>('UPDATE search_progress SET indexed_through = ?'),
-    /** Indexes, in one statement, the unredacted messages in a position range (after, through]. */
+    /** Indexes, in one statement, the visible messages in a position range (after, through], as they read now. */
     indexMessages: prepare<[after: number, through: number]>(
       `INSERT INTO search_index (rowid, body)
-       SELECT position, json_extract(data, '$.content') FROM events
-       WHERE position > ? AND position <= ? AND type = 'message.appended' AND redacted IS NULL`,
+       SELECT position, ${CURRENT_CONTENT} FROM events
+       WHERE position > ? AND position <= ? AND type = 'message.appended' AND redacted IS NULL AND retracted = 0`,
     ),
-    /** Removes one message's row, with the text exactly as indexMessages read it. */
+    /** Removes one message's row, with the text exactly as it was indexed (run before changing it). */
     unindexMessage: prepare<[position: number]>(
       `INSERT INTO search_index (search_index, rowid, body)
-       SELECT 'delete', position, json_extract(data, '$.content') FROM events WHERE position = ?`,
+       SELECT 'delete', position, ${CURRENT_CONTENT} FROM events WHERE position = ?`,
     ),
-    /** Removes a conversation's indexed messages (those at or below the watermark, unredacted). */
+    /** Removes a conversation's indexed messages (those at or below the watermark, visible). */
     unindexConversation: prepare<[conversationId: string, through: number]>(
       `INSERT INTO search_index (search_index, rowid, body)
-       SELECT 'delete', position, json_extract(data, '$.content') FROM events
-       WHERE conversation_id = ? AND position <= ? AND type = 'message.appended' AND redacted IS NULL`,
+       SELECT 'delete', position, ${CURRENT_CONTENT} FROM events
+       WHERE conversation_id = ? AND position <= ? AND type = 'message.appended' AND redacted IS NULL AND retracted = 0`,
     ),
 
     ping: prepare<[], { ok: number }>('SELECT 1 AS ok'),

@@ -63,7 +63,7 @@ export class PostgresRedisFloor {
       conversationId,
       version: Number(row.id),
       role: input.role,
-      content: input.content,
+      content: input.content ?? '',
       createdAt: row.created_at.toISOString(),
       metadata,
       redacted: false,

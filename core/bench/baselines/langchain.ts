@@ -13,7 +13,7 @@ import type { MessageInput } from '../../events/types.js';
 export const LANGCHAIN_TABLE = 'langchain_chat_histories';
 
 export function toLangChain(input: MessageInput): BaseMessage {
-  return input.role === 'user' ? new HumanMessage(input.content) : new AIMessage(input.content);
+  return input.role === 'user' ? new HumanMessage(input.content ?? '') : new AIMessage(input.content ?? '');
 }
 
 export class LangChainPostgres {

@@ -1,5 +1,5 @@
 /**
- * Growth: tail(20) and listConversations on a database holding `small` events against one holding
+ * Growth: tail(20) and listConversations (recent, by user, by metadata) on a database holding `small` events against one holding
  * `large`, both loaded with the same probe conversations, measured interleaved. LangChain's
  * Postgres history gets the same number of rows in its own table: its getMessages has no index to
  * use, so its time grows with the table.
@@ -17,6 +17,9 @@ const PROBE = 'probe';
 const PROBE_USER = 'probe-user';
 const PROBE_USER_CONVERSATIONS = 20;
 const PROBE_USER_MESSAGES = 4;
+/** The probe user's conversations carry this tenant; every other conversation one of 100 others. */
+const PROBE_TENANT = 'probe-tenant';
+const FILLER_TENANTS = 100;
 const CONVERSATION_MESSAGES = 100;
 /** Appends in flight while loading: enough to keep both cores busy, no more. */
 const LOAD_CONCURRENCY = 4;
@@ -63,11 +66,15 @@ export async function runScaleWorkloads(ctx: WorkloadContext, small: ScaleDataba
       for (const store of stores) {
         const tail = await store.tail(PROBE, 20);
         const list = await store.listConversations({ userId: PROBE_USER, limit: 20 });
-        if (tail.length !== 20 || list.items.length !== PROBE_USER_CONVERSATIONS) throw new Error('scale data set is not as loaded');
+        const tenant = await store.listConversations({ metadata: { tenant: PROBE_TENANT }, limit: 20 });
+        if (tail.length !== 20 || list.items.length !== PROBE_USER_CONVERSATIONS || tenant.items.length !== PROBE_USER_CONVERSATIONS) {
+          throw new Error('scale data set is not as loaded');
+        }
       }
       await run('scaleTail', (s) => s.tail(PROBE, 20));
       await run('scaleList', (s) => s.listConversations({ limit: 50 }));
       await run('scaleListUser', (s) => s.listConversations({ userId: PROBE_USER, limit: 20 }));
+      await run('scaleListMetadata', (s) => s.listConversations({ metadata: { tenant: PROBE_TENANT }, limit: 20 }));
     }
 
     const lcSubjects: Subject[] = sized(lcs).map(({ item, events }) => ({ name: String(events), op: { run: () => item.tail(PROBE, 20) } }));
@@ -82,19 +89,22 @@ export async function runScaleWorkloads(ctx: WorkloadContext, small: ScaleDataba
 }
 
 /**
- * Loads exactly `events` events: the probe conversation (started + 100 messages), the probe
- * user's 20 small conversations, then 100-message conversations of other users, the last one cut
- * to size. Each conversation is one batched append.
+ * Loads the probe conversation (started + 100 messages), the probe user's 20 small conversations,
+ * then 100-message conversations of other users, the last one cut to size: `events` message and
+ * start events. Each conversation is one batched append and one `setMetadata` (its tenant), so
+ * the log also holds one metadata event per conversation.
  */
 async function loadStore(store: ConversationStore, events: number, log: (line: string) => void): Promise<void> {
-  const jobs: Array<{ id: string; userId: string; messages: number }> = [
-    { id: PROBE, userId: 'probe-owner', messages: CONVERSATION_MESSAGES },
+  const jobs: Array<{ id: string; userId: string; messages: number; tenant: string }> = [
+    { id: PROBE, userId: 'probe-owner', messages: CONVERSATION_MESSAGES, tenant: 'tenant-0' },
   ];
-  for (let k = 0; k < PROBE_USER_CONVERSATIONS; k++) jobs.push({ id: `probe-user-${k}`, userId: PROBE_USER, messages: PROBE_USER_MESSAGES });
+  for (let k = 0; k < PROBE_USER_CONVERSATIONS; k++) {
+    jobs.push({ id: `probe-user-${k}`, userId: PROBE_USER, messages: PROBE_USER_MESSAGES, tenant: PROBE_TENANT });
+  }
   let remaining = events - jobs.reduce((sum, j) => sum + j.messages + 1, 0);
   for (let k = 0; remaining > 1; k++) {
     const messages = Math.min(CONVERSATION_MESSAGES, remaining - 1);
-    jobs.push({ id: `filler-${k}`, userId: `user-${k % 1000}`, messages });
+    jobs.push({ id: `filler-${k}`, userId: `user-${k % 1000}`, messages, tenant: `tenant-${k % FILLER_TENANTS}` });
     remaining -= messages + 1;
   }
   // A single event left over can't be a conversation of its own: the last one takes it.
@@ -106,6 +116,7 @@ async function loadStore(store: ConversationStore, events: number, log: (line: s
     while (next < jobs.length) {
       const job = jobs[next++]!;
       await store.append(job.id, batch(next * 7, job.messages), { userId: job.userId });
+      await store.setMetadata(job.id, { tenant: job.tenant });
       if (++done % step === 0 && jobs.length > 1000) log(`    ${Math.round((done / jobs.length) * 100)}%`);
     }
   };
@@ -113,6 +124,7 @@ async function loadStore(store: ConversationStore, events: number, log: (line: s
   for (let k = 0; k <= PROBE_USER_CONVERSATIONS; k++) {
     const job = jobs[next++]!;
     await store.append(job.id, batch(0, job.messages), { userId: job.userId });
+    await store.setMetadata(job.id, { tenant: job.tenant });
   }
   await Promise.all(Array.from({ length: LOAD_CONCURRENCY }, worker));
 }

@@ -133,6 +133,24 @@ export function appendContract(target: ContractTarget): void {
         expect(retry).toMatchObject({ outcome: 'already_appended', version: first.version });
       });
 
+      it("keeps ids as the caller has them (the AI SDK's, OpenAI's, LangChain's), and a retry by such an id is idempotent", async () => {
+        const id = newId();
+        const ids = [`msg-${randomUUID().slice(0, 16)}`, `chatcmpl-${randomUUID()}`, `run-${randomUUID()}-0`, 'Ünïcode {id}: 1'];
+        const batch = ids.map((messageId, i) => (i % 2 === 0 ? user(`q${i}`, { id: messageId }) : assistant(`a${i}`, { id: messageId })));
+        const first = await store.append(id, batch);
+        expect(first.messages.map((m) => m.id)).toEqual(ids);
+        expect((await store.tail(id)).map((m) => m.id)).toEqual(ids);
+        expect((await store.read(id)).events.slice(1).map((e) => e.eventId)).toEqual(ids);
+        const retry = await store.append(id, batch);
+        expect(retry).toMatchObject({ outcome: 'already_appended', version: first.version, position: first.position });
+        expect(retry.messages.map((m) => m.id)).toEqual(ids);
+        await expect(store.append(id, user('other', { id: ids[0] }))).rejects.toBeInstanceOf(IdempotencyConflictError);
+        // Ids are compared exactly: another case is another id.
+        await expect(store.append(id, user('q0', { id: ids[0]!.toUpperCase() }))).resolves.toMatchObject({ outcome: 'appended' });
+        await store.redact(id, ids[1]!, { mode: 'mask', reason: 'test' });
+        expect((await store.tail(id)).find((m) => m.id === ids[1])).toMatchObject({ content: '', redacted: true });
+      });
+
       it('message ids are unique per conversation, not globally', async () => {
         const shared = randomUUID();
         await store.append(newId(), user('x', { id: shared }));

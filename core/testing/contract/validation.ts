@@ -29,7 +29,10 @@ const BAD: BadCase[] = [
   { name: 'content with a NUL', field: 'content', message: { role: 'user', content: 'a\u0000b' } },
   { name: 'content with an escape character', field: 'content', message: { role: 'user', content: 'a\u001bb' } },
   { name: 'content with a lone surrogate', field: 'content', message: { role: 'user', content: 'a\ud800b' } },
-  { name: 'message id not a UUID', field: 'id', message: { role: 'user', content: 'x', id: 'not-a-uuid' } },
+  { name: 'message id empty', field: 'id', message: { role: 'user', content: 'x', id: '' } },
+  { name: 'message id with trailing whitespace', field: 'id', message: { role: 'user', content: 'x', id: 'msg-1 ' } },
+  { name: 'message id with a control character', field: 'id', message: { role: 'user', content: 'x', id: 'msg\u00011' } },
+  { name: 'message id over 256 code points', field: 'id', message: { role: 'user', content: 'x', id: 'm'.repeat(257) } },
   { name: 'metadata not an object', field: 'metadata', message: { role: 'user', content: 'x', metadata: [1, 2] } },
   { name: 'metadata with a function', field: 'metadata', message: { role: 'user', content: 'x', metadata: { f: () => 1 } } },
   { name: 'metadata with a bigint', field: 'metadata', message: { role: 'user', content: 'x', metadata: { n: 10n } } },
@@ -96,7 +99,8 @@ export function validationContract(target: ContractTarget): void {
       await expect(store.tail(newId(), -1)).rejects.toMatchObject({ field: 'n' });
       await expect(store.read(newId(), { direction: 'sideways' as 'forward' })).rejects.toMatchObject({ field: 'direction' });
       await expect(store.stateAt(newId(), -1)).rejects.toMatchObject({ field: 'version' });
-      await expect(store.redact(newId(), 'nope', { mode: 'mask', reason: 'r' })).rejects.toMatchObject({ field: 'messageId' });
+      await expect(store.redact(newId(), '', { mode: 'mask', reason: 'r' })).rejects.toMatchObject({ field: 'messageId' });
+      await expect(store.redact(newId(), 'msg-1 ', { mode: 'mask', reason: 'r' })).rejects.toMatchObject({ field: 'messageId' });
       await expect(store.redact(newId(), randomUUID(), { mode: 'shred' as 'mask', reason: 'r' })).rejects.toMatchObject({ field: 'mode' });
       await expect(store.listConversations({ userId: ' x' })).rejects.toMatchObject({ field: 'userId' });
     });

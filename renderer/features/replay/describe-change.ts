@@ -6,7 +6,7 @@ export interface Change {
   /** Messages to highlight in the state at this version. */
   messageIds: string[];
   titleChanged: boolean;
-  kind: 'added' | 'redacted' | 'renamed' | 'started' | 'deleted';
+  kind: 'added' | 'redacted' | 'renamed' | 'started' | 'deleted' | 'revised' | 'retracted' | 'metadata';
 }
 
 export function describeChange(event: StoredEvent): Change {
@@ -26,6 +26,12 @@ export function describeChange(event: StoredEvent): Change {
       return { kind: 'renamed', summary: `Renamed to “${event.data.title}”`, messageIds: [], titleChanged: true };
     case 'conversation.deleted':
       return { kind: 'deleted', summary: 'Conversation deleted (soft)', messageIds: [], titleChanged: false };
+    case 'message.revised':
+      return { kind: 'revised', summary: `Message ${event.data.messageId.slice(0, 8)}… revised`, messageIds: [event.data.messageId], titleChanged: false };
+    case 'conversation.metadata-set':
+      return { kind: 'metadata', summary: `Metadata set: ${[...Object.keys(event.data.set), ...event.data.unset].join(', ')}`, messageIds: [], titleChanged: false };
+    case 'message.retracted':
+      return { kind: 'retracted', summary: `Message ${event.data.messageId.slice(0, 8)}… retracted`, messageIds: [event.data.messageId], titleChanged: false };
   }
 }
 
