@@ -6,6 +6,7 @@ import type { Cluster, Redis } from 'ioredis';
 import type { Pool } from 'pg';
 import { ValidationError } from '../errors/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../events/limits.js';
+import type { SqliteDurability } from '../backends/sqlite/sqlite-log.js';
 import type { Logger } from '../logging/logger.js';
 import type { StoreMode } from './types.js';
 
@@ -14,8 +15,13 @@ export interface StoreConfig {
   postgres?: { url?: string; pool?: Pool; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
   /** The shared cache. `client`: an application's own ioredis client (not closed by `close()`). */
   redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs?: number };
-  /** The embedded log (a file path, or ':memory:'). */
-  sqlite?: { path: string };
+  /**
+   * SQLite, a file path (or ':memory:'): the embedded log alone, or beside `postgres` the offline
+   * outbox (mode 'hybrid+fallback') that takes appends while PostgreSQL is unreachable.
+   * `durability`: 'full' (default, `synchronous=FULL`: an acknowledged write is on disk) or
+   * 'normal' (WAL's faster `synchronous=NORMAL`, which can lose the last commits on power loss).
+   */
+  sqlite?: { path: string; durability?: SqliteDurability };
   cache?: {
     /** Sliding TTL of a cached conversation (default 3600). */
     ttlSeconds?: number;
@@ -40,7 +46,7 @@ export interface ResolvedConfig {
   mode: StoreMode;
   postgres?: { url?: string; pool?: Pool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
   redis?: { url?: string; client?: Redis | Cluster; commandTimeoutMs: number };
-  sqlite?: { path: string };
+  sqlite?: { path: string; durability: SqliteDurability };
   cache: { ttlSeconds: number; maxMessages: number; l1: false | { ttlMs: number; maxEntries: number } };
   limits: Limits;
   metrics: { publishIntervalMs: number };
@@ -99,13 +105,17 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
   if (postgres === undefined && sqlite === undefined) {
     throw new ValidationError('config', 'configure postgres (SCROLLBACK_DATABASE_URL) or sqlite (SCROLLBACK_SQLITE_PATH)');
   }
-  if (postgres !== undefined && sqlite !== undefined) {
-    throw new ValidationError('sqlite', 'the SQLite fallback beside PostgreSQL is not available yet: configure one log');
-  }
   if (postgres !== undefined && postgres.pool === undefined) checkUrl('postgres.url', postgres.url, ['postgres:', 'postgresql:']);
   if (redis !== undefined && redis.client === undefined) checkUrl('redis.url', redis.url, REDIS_PROTOCOLS);
   if (sqlite !== undefined && (typeof sqlite.path !== 'string' || sqlite.path.length === 0 || sqlite.path.includes('\u0000'))) {
     throw new ValidationError('sqlite.path', 'must be a file path');
+  }
+  if (sqlite?.durability !== undefined && sqlite.durability !== 'full' && sqlite.durability !== 'normal') {
+    throw new ValidationError('sqlite.durability', "must be 'full' or 'normal'");
+  }
+  // The outbox must outlive the process that queued into it: an in-memory one would lose writes.
+  if (postgres !== undefined && sqlite !== undefined && sqlite.path === ':memory:') {
+    throw new ValidationError('sqlite.path', 'the fallback outbox beside postgres must be a file path');
   }
 
   const limits: Limits = { ...DEFAULT_LIMITS };
@@ -113,7 +123,8 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
     limits[key] = positiveInt(`limits.${key}`, config.limits?.[key], DEFAULT_LIMITS[key]);
   }
   const l1 = config.cache?.l1;
-  const mode: StoreMode = sqlite !== undefined ? 'embedded' : redis !== undefined ? 'hybrid' : 'postgres';
+  const mode: StoreMode =
+    postgres === undefined ? 'embedded' : sqlite !== undefined ? 'hybrid+fallback' : redis !== undefined ? 'hybrid' : 'postgres';
   return {
     mode,
     ...(postgres
@@ -136,7 +147,7 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
           },
         }
       : {}),
-    ...(sqlite ? { sqlite: { path: sqlite.path } } : {}),
+    ...(sqlite ? { sqlite: { path: sqlite.path, durability: sqlite.durability ?? 'full' } } : {}),
     cache: {
       ttlSeconds: positiveInt('cache.ttlSeconds', config.cache?.ttlSeconds, 3600),
       maxMessages: positiveInt('cache.maxMessages', config.cache?.maxMessages, 50, 10_000),

@@ -7,6 +7,7 @@ import { createPostgresLog } from '../backends/postgres/postgres-log.js';
 import { createSqliteLog } from '../backends/sqlite/sqlite-log.js';
 import { TieredCache } from '../cache/tiered-cache.js';
 import { uuidv7 } from '../events/uuid-v7.js';
+import { openStoreFallback, type StoreFallback } from '../fallback/store-fallback.js';
 import { stderrLogger } from '../logging/logger.js';
 import { StatsRecorder, type TierName } from '../metrics/stats-recorder.js';
 import type { InstanceStats, StoreStats } from '../metrics/types.js';
@@ -19,7 +20,10 @@ import { trackLog } from './tracked-log.js';
 import type { ConversationStore } from './types.js';
 
 function createLog(config: ResolvedConfig): EventLog {
-  if (config.sqlite !== undefined) return createSqliteLog({ path: config.sqlite.path });
+  // Beside postgres, SQLite is the fallback outbox, not a log.
+  if (config.sqlite !== undefined && config.postgres === undefined) {
+    return createSqliteLog({ path: config.sqlite.path, durability: config.sqlite.durability });
+  }
   const pg = config.postgres;
   if (pg === undefined) throw new Error('unreachable: resolveConfig requires a log');
   return createPostgresLog({
@@ -38,7 +42,8 @@ function createLog(config: ResolvedConfig): EventLog {
 export async function openStore(config?: StoreConfig): Promise<ConversationStore> {
   const resolved = resolveConfig(config ?? configFromEnvironment());
   const logger = resolved.logger ?? stderrLogger;
-  const tracked = trackLog(createLog(resolved));
+  let fallback: StoreFallback | null = null;
+  const tracked = trackLog(createLog(resolved), () => fallback?.logAnswered());
   const { log } = tracked;
   try {
     if (!resolved.readOnly) await log.migrate();
@@ -53,9 +58,34 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
   const stats = new StatsRecorder(tiers);
   const tiered = new TieredCache(hybrid?.cache ?? null, hybrid?.l1 ?? null, hybrid?.bus ?? null, stats, resolved.cache.maxMessages, logger);
   const startedAt = new Date().toISOString();
+  // A read-only store writes nothing, so it has no outbox to write to.
+  if (resolved.mode === 'hybrid+fallback' && resolved.sqlite !== undefined && !resolved.readOnly) {
+    const pg = resolved.postgres;
+    try {
+      fallback = openStoreFallback({
+        path: resolved.sqlite.path,
+        durability: resolved.sqlite.durability,
+        log,
+        logState: () => tracked.state(),
+        afterAppend: (conversationId, result) => tiered.afterAppend(conversationId, result),
+        logger,
+        owner: instanceId,
+        // Longer than one append can take (connect plus query timeout), so a lease held by a live
+        // drainer never lapses mid-append.
+        leaseMs: Math.max(10_000, 2 * ((pg?.connectTimeoutMs ?? 3000) + (pg?.queryTimeoutMs ?? 5000))),
+      });
+    } catch (error) {
+      await hybrid?.close();
+      await log.close();
+      throw error;
+    }
+  }
+
+  const outbox = fallback;
 
   const backendStates = (): StoreStats['backends'] => {
     const states: StoreStats['backends'] = { [log.backend]: { status: tracked.state() } };
+    if (outbox !== null) states.sqlite = { status: outbox.state() };
     if (hybrid !== null) {
       const breaker = hybrid.cache.stats().breaker;
       states.redis = {
@@ -97,10 +127,17 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
     maxCachedMessages: resolved.cache.maxMessages,
     logger,
     backendStates,
-    health: () => checkHealth({ name: log.backend, probe: () => log.ping() }, hybrid === null ? null : () => hybrid.ping()),
+    health: () =>
+      checkHealth(
+        { name: log.backend, probe: () => log.ping() },
+        hybrid === null ? null : () => hybrid.ping(),
+        outbox === null ? null : () => outbox.ping(),
+      ),
+    fallback,
     shutdown: async () => {
       await hybrid?.close();
       await log.close();
+      fallback?.close();
     },
   });
   // A read-only store writes nothing, its own metrics included.
