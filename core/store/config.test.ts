@@ -45,7 +45,7 @@ describe('configuration', () => {
     [{ postgres: { url: 'mysql://db/x' } }, 'postgres.url'],
     [{ postgres: { url: 'postgres://db/x' }, redis: { url: 'http://c' } }, 'redis.url'],
     [{ sqlite: { path: '' } }, 'sqlite.path'],
-    [{ sqlite: { path: 'x', durability: 'fast' } }, 'sqlite.durability'],
+    [{ sqlite: { path: 'x', durability: 'fast' as 'full' } }, 'sqlite.durability'],
     [{ postgres: { url: 'postgres://db/x' }, sqlite: { path: ':memory:' } }, 'sqlite.path'],
     [{ sqlite: { path: 'x' }, cache: { maxMessages: 0 } }, 'cache.maxMessages'],
     [{ sqlite: { path: 'x' }, limits: { maxBatch: -1 } }, 'limits.maxBatch'],
