@@ -1,8 +1,10 @@
 /**
  * Replays the outbox to the log once it answers again: in queue order (so per conversation in the
  * order the appends were acknowledged), with the queued ids, so a replay after a crash mid-drain
- * finds its work done (`already_appended`) instead of doing it twice. One process drains a shared
- * outbox at a time, under a lease renewed before every entry.
+ * finds its work done (`already_appended`) instead of doing it twice. That is also why applied
+ * entries are dequeued in batches (one file transaction per batch, not per entry): a crash before
+ * the dequeue only means a replay. One process drains a shared outbox at a time, under a lease
+ * renewed long before it can lapse.
  */
 import type { EventLog, LogAppendResult } from '../backends/log.js';
 import { BackendUnavailableError, isScrollbackError } from '../errors/errors.js';
@@ -11,6 +13,9 @@ import type { Outbox, OutboxEntry } from './outbox.js';
 
 /** Failures other than an outage and a refusal (a bug, say) are retried this many times, no more. */
 export const MAX_ATTEMPTS = 5;
+
+/** Applied entries dequeued per file transaction. */
+const DEQUEUE_BATCH = 64;
 
 /** Errors that will not go away on a retry: the entry becomes a dead letter at once. */
 const PERMANENT_CODES = new Set(['CONVERSATION_DELETED', 'IDEMPOTENCY_CONFLICT', 'VALIDATION', 'VERSION_CONFLICT', 'CONVERSATION_NOT_FOUND']);
@@ -51,35 +56,36 @@ export function createDrainer(options: DrainerOptions): Drainer {
   let running: Promise<void> | null = null;
   let stopped = false;
 
-  /** Applies one entry; false when the drain must stop (the log is down, or an unknown failure). */
-  const apply = async (entry: OutboxEntry): Promise<boolean> => {
+  /**
+   * Applies one entry: 'applied' (to be dequeued), 'dead' (moved to the dead letters), 'stop' (the
+   * log is down, or an unknown failure to retry later).
+   */
+  const apply = async (entry: OutboxEntry): Promise<'applied' | 'dead' | 'stop'> => {
     const append = entry.append;
     if (append === null) {
       await outbox.deadLetter(entry.seq, 'the queued entry cannot be read back', null);
-      return true;
+      return 'dead';
     }
     let result: LogAppendResult;
     try {
       result = await log.append({ conversationId: entry.conversationId, expectedVersion: 'any', ...append });
     } catch (error) {
-      if (error instanceof BackendUnavailableError) return false;
+      if (error instanceof BackendUnavailableError) return 'stop';
       if (isScrollbackError(error) && PERMANENT_CODES.has(error.code)) {
         await outbox.deadLetter(entry.seq, error.message, error.code);
         logger.warn('fallback entry dead-lettered', { conversationId: entry.conversationId, code: error.code });
-        return true;
+        return 'dead';
       }
       const attempts = await outbox.recordFailure(entry.seq);
       logger.warn('fallback drain failed', { conversationId: entry.conversationId, attempts, ...describeError(error) });
-      if (attempts < MAX_ATTEMPTS) return false;
+      if (attempts < MAX_ATTEMPTS) return 'stop';
       const described = describeError(error);
       await outbox.deadLetter(entry.seq, `failed ${attempts} times: ${String(described.detail ?? described.error)}`, null);
-      return true;
+      return 'dead';
     }
-    // Applied: a crash from here on leaves the entry queued, and its replay is already_appended.
-    await outbox.remove(entry.seq);
     options.onDrained?.(entry);
     await options.afterAppend?.(entry.conversationId, result);
-    return true;
+    return 'applied';
   };
 
   const run = async (): Promise<void> => {
@@ -88,19 +94,41 @@ export function createDrainer(options: DrainerOptions): Drainer {
       return;
     }
     if (!(await outbox.lease(owner, leaseMs))) return;
+    let leasedAt = Date.now();
+    // Applied but not yet dequeued: a crash here only means they are replayed (already_appended).
+    let applied: number[] = [];
+    const dequeue = async (): Promise<void> => {
+      if (applied.length === 0) return;
+      const seqs = applied;
+      applied = [];
+      await outbox.remove(seqs);
+    };
     try {
+      let after = 0;
       while (!stopped) {
-        // Renewed before each entry, so the lease cannot lapse while one append is in flight.
-        if (!(await outbox.lease(owner, leaseMs))) return;
-        const entry = outbox.next();
+        // Renewed while at least two thirds of it are left: it cannot lapse during one append,
+        // which the lease's length (more than connect plus query timeout) bounds.
+        if (Date.now() - leasedAt > leaseMs / 3) {
+          if (!(await outbox.lease(owner, leaseMs))) return;
+          leasedAt = Date.now();
+        }
+        const entry = outbox.next(after);
         if (entry === null) {
           options.onEmpty?.();
           return;
         }
-        if (!(await apply(entry))) return;
+        const outcome = await apply(entry);
+        if (outcome === 'stop') return;
+        after = entry.seq;
+        if (outcome === 'applied') applied.push(entry.seq);
+        if (applied.length >= DEQUEUE_BATCH) await dequeue();
       }
     } finally {
-      await outbox.release(owner);
+      try {
+        await dequeue();
+      } finally {
+        await outbox.release(owner);
+      }
     }
   };
 

@@ -110,10 +110,10 @@ export interface Outbox {
   queuedMessages(conversationId: string): QueuedMessage[];
   /** True when the conversation has anything queued (a synchronous read). */
   hasQueued(conversationId: string): boolean;
-  /** The first entry in queue order, or null when the queue is empty. */
-  next(): OutboxEntry | null;
-  /** Removes an entry that was applied (or found applied) to the log. */
-  remove(seq: number): Promise<void>;
+  /** The first entry in queue order after `afterSeq` (default: the first), or null. */
+  next(afterSeq?: number): OutboxEntry | null;
+  /** Removes entries that were applied (or found applied) to the log, in one transaction. */
+  remove(seqs: number | number[]): Promise<void>;
   /** Moves an entry to the dead letters with the reason; returns the dead letter's id. */
   deadLetter(seq: number, reason: string, errorCode: string | null): Promise<string | null>;
   /** Counts one failure that is not an outage; returns the attempts so far. */
@@ -150,7 +150,7 @@ export function openOutbox(options: OutboxOptions): Outbox {
     insert: db.prepare<[string, string, string]>('INSERT INTO outbox_entries (conversation_id, payload, queued_at) VALUES (?, ?, ?)'),
     forConversation: db.prepare<[string], EntryRow>('SELECT * FROM outbox_entries WHERE conversation_id = ? ORDER BY seq'),
     anyFor: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM outbox_entries WHERE conversation_id = ? LIMIT 1'),
-    first: db.prepare<[], EntryRow>('SELECT * FROM outbox_entries ORDER BY seq LIMIT 1'),
+    first: db.prepare<[number], EntryRow>('SELECT * FROM outbox_entries WHERE seq > ? ORDER BY seq LIMIT 1'),
     bySeq: db.prepare<[number], EntryRow>('SELECT * FROM outbox_entries WHERE seq = ?'),
     remove: db.prepare<[number]>('DELETE FROM outbox_entries WHERE seq = ?'),
     fail: db.prepare<[number], { attempts: number }>('UPDATE outbox_entries SET attempts = attempts + 1 WHERE seq = ? RETURNING attempts'),
@@ -258,14 +258,14 @@ export function openOutbox(options: OutboxOptions): Outbox {
     hasQueued(conversationId) {
       return read(() => st.anyFor.get(conversationId) !== undefined);
     },
-    next() {
+    next(afterSeq = 0) {
       return read(() => {
-        const row = st.first.get();
+        const row = st.first.get(afterSeq);
         return row === undefined ? null : toEntry(row);
       });
     },
-    remove: write((seq: number) => {
-      st.remove.run(seq);
+    remove: write((seqs: number | number[]) => {
+      for (const seq of typeof seqs === 'number' ? [seqs] : seqs) st.remove.run(seq);
     }),
     deadLetter,
     recordFailure: write((seq: number) => st.fail.get(seq)?.attempts ?? 0),

@@ -4,9 +4,12 @@
  *
  * Routing of an append with expectedVersion 'any' (the only kind that can be taken offline — any
  * other expected version cannot be checked without the log):
- * - the log is known down (its last call failed as unreachable), or the conversation already has
- *   entries queued: into the outbox, behind them, so the log receives a conversation's appends in
- *   the order they were acknowledged (the drainer is woken at once);
+ * - the log is known down (its last call failed as unreachable): into the outbox;
+ * - the conversation has entries queued: the append waits (up to `backlogWaitMs`) for the drainer
+ *   to replay them, then goes to the log; if they are still queued by then, into the outbox behind
+ *   them. Either way the log receives a conversation's appends in the order they were
+ *   acknowledged, and writers are slowed down rather than growing a backlog the drain never
+ *   catches up with;
  * - otherwise to the log, and into the outbox only if the log fails as unreachable.
  */
 import type { EventLog, LogAppendRequest, LogAppendResult } from '../backends/log.js';
@@ -30,12 +33,16 @@ export interface StoreFallbackOptions {
   owner: string;
   /** Must exceed the longest single log append (connect plus query timeout). */
   leaseMs: number;
+  /** How long an append waits for its conversation's backlog to drain before queuing behind it. */
+  backlogWaitMs: number;
   drainIntervalMs?: number;
 }
 
+const BACKLOG_POLL_MS = 10;
+
 export interface StoreFallback {
-  /** True when this append goes to the outbox without trying the log. */
-  queueFirst(conversationId: string, expectedVersion: ExpectedVersion): boolean;
+  /** Where this append goes first (see the routing rules above); may wait for a backlog. */
+  route(conversationId: string, expectedVersion: ExpectedVersion): Promise<'outbox' | 'log'>;
   /** True when an append that failed with `error` is taken by the outbox instead. */
   takesFailed(error: unknown, expectedVersion: ExpectedVersion): boolean;
   /** Queues an append; `logError` is the outage that sent it here, if any (kept as a cause). */
@@ -100,6 +107,15 @@ export function openStoreFallback(options: StoreFallbackOptions): StoreFallback 
     },
   });
   drainer.start();
+  // The log's state is what this process last saw. While it is down and another process holds
+  // the drain lease, nothing here would call the log again, and every append would keep going to
+  // the outbox: probe it on the drain interval instead.
+  const probe = setInterval(() => {
+    if (options.logState() !== 'down') return;
+    // A failure is already recorded by the tracked log as its state; the next turn probes again.
+    options.log.ping().catch(() => undefined);
+  }, options.drainIntervalMs ?? 1000);
+  probe.unref();
 
   const known = async (id: unknown, change: (id: string) => Promise<boolean>): Promise<void> => {
     if (typeof id !== 'string' || id.length === 0 || id.length > 100) throw new ValidationError('id', 'must be a dead letter id');
@@ -107,9 +123,18 @@ export function openStoreFallback(options: StoreFallbackOptions): StoreFallback 
   };
 
   return {
-    queueFirst(conversationId, expectedVersion) {
-      if (expectedVersion !== 'any') return false;
-      return options.logState() === 'down' || track(() => outbox.hasQueued(conversationId));
+    async route(conversationId, expectedVersion) {
+      if (expectedVersion !== 'any') return 'log';
+      if (options.logState() === 'down') return 'outbox';
+      if (!track(() => outbox.hasQueued(conversationId))) return 'log';
+      drainer.wake();
+      const deadline = Date.now() + options.backlogWaitMs;
+      while (Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, BACKLOG_POLL_MS));
+        if (options.logState() === 'down') return 'outbox';
+        if (!track(() => outbox.hasQueued(conversationId))) return 'log';
+      }
+      return 'outbox';
     },
 
     takesFailed(error, expectedVersion) {
@@ -197,6 +222,7 @@ export function openStoreFallback(options: StoreFallbackOptions): StoreFallback 
     },
 
     async stop() {
+      clearInterval(probe);
       await drainer.stop();
     },
 

@@ -132,7 +132,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
       }));
       await writeGate;
       const request = { conversationId: id, messages, expectedVersion, userId: metadata.userId ?? null, startedEventId: uuidv7(), metadata };
-      if (fallback?.queueFirst(id, expectedVersion) === true) {
+      if (fallback !== null && (await fallback.route(id, expectedVersion)) === 'outbox') {
         const queued = await fallback.enqueue(request);
         stats.appended();
         return queued;

@@ -73,6 +73,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
         // Longer than one append can take (connect plus query timeout), so a lease held by a live
         // drainer never lapses mid-append.
         leaseMs: Math.max(10_000, 2 * ((pg?.connectTimeoutMs ?? 3000) + (pg?.queryTimeoutMs ?? 5000))),
+        backlogWaitMs: pg?.queryTimeoutMs ?? 5000,
       });
     } catch (error) {
       await hybrid?.close();
