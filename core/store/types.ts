@@ -103,6 +103,9 @@ export interface ConversationStore {
   health(): Promise<HealthReport>;
   close(): Promise<void>;
   readonly cache: CacheApi;
-  /** The fallback outbox's dead letters: present in 'hybrid+fallback' mode, null in every other. */
+  /**
+   * The fallback outbox's dead letters: present in 'hybrid+fallback' mode, null in every other mode
+   * and on a read-only store (which has no outbox to write to).
+   */
   readonly fallback: FallbackApi | null;
 }
