@@ -47,11 +47,14 @@ export type {
   JsonObject,
   JsonValue,
   ListOptions,
+  LoggedAppendResult,
   ListResult,
   Message,
   MessageInput,
   MessagePart,
   MetadataPatch,
+  QueuedAppendResult,
+  QueuedMessage,
   ReadOptions,
   ReadResult,
   RedactOptions,
@@ -59,9 +62,16 @@ export type {
   RevisionInput,
   Role,
   StoredEvent,
+  TailMessage,
   WriteOptions,
   WriteResult,
 } from './events/types.js';
+
+/**
+ * The fallback outbox ('hybrid+fallback' mode): `store.fallback` (its dead letters) and
+ * `stats().fallback` (its figures).
+ */
+export type { DeadLetter, FallbackApi, FallbackStats } from './fallback/types.js';
 
 /** The event types and roles, as values (for validation and UIs). */
 export { EVENT_TYPES, ROLES } from './events/types.js';

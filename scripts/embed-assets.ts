@@ -37,6 +37,7 @@ function luaFiles(dir: string, base: string = dir): [string, string][] {
 export function renderAssets(root: string = repoRoot): string {
   const postgres = sqlFiles(join(root, 'migrations', 'postgres'), POSTGRES_FILE);
   const sqlite = sqlFiles(join(root, 'migrations', 'sqlite'), SQLITE_FILE);
+  const outbox = sqlFiles(join(root, 'migrations', 'sqlite-outbox'), SQLITE_FILE);
   const lua = luaFiles(join(root, 'core', 'backends', 'redis', 'scripts'));
   const list = (items: { file: string; sql: string }[]): string =>
     items.map(({ file, sql }) => `  { file: ${JSON.stringify(file)}, sql: ${JSON.stringify(sql)} },\n`).join('');
@@ -52,6 +53,8 @@ export function renderAssets(root: string = repoRoot): string {
     `export const POSTGRES_MIGRATIONS: readonly EmbeddedSqlFile[] = [\n${list(postgres)}];`,
     '',
     `export const SQLITE_MIGRATIONS: readonly EmbeddedSqlFile[] = [\n${list(sqlite)}];`,
+    '',
+    `export const SQLITE_OUTBOX_MIGRATIONS: readonly EmbeddedSqlFile[] = [\n${list(outbox)}];`,
     '',
     '/** Lua sources by path under core/backends/redis/scripts, without `.lua`. */',
     `export const LUA_SCRIPTS: Readonly<Record<string, string>> = {\n${lua.map(([name, source]) => `  ${JSON.stringify(name)}: ${JSON.stringify(source)},\n`).join('')}};`,

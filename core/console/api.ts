@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import type { ScrollbackErrorCode } from '../errors/errors.js';
-import type { ConversationInfo, ConversationState, Message, StoredEvent } from '../events/types.js';
+import type { ConversationInfo, ConversationState, Message, StoredEvent, TailMessage } from '../events/types.js';
 import type { InstanceStats, RedisServerInfo, StoreStats } from '../metrics/types.js';
 import type { BackendHealth, BackendName, CacheEntryReport, HealthStatus, StoreMode, TailSource } from '../store/types.js';
 
@@ -129,7 +129,8 @@ export interface ConversationListResult extends Masking {
 }
 
 export interface TailResult extends Masking {
-  messages: Message[];
+  /** Messages still queued in a fallback outbox come last, with version null. */
+  messages: TailMessage[];
   source: TailSource;
   ms: number;
 }
@@ -160,8 +161,9 @@ export interface TrafficStatus {
 
 export interface PlaygroundTurn {
   conversationId: string;
-  user: Message;
-  assistant: Message;
+  /** Version null when the store's fallback outbox queued the append. */
+  user: TailMessage;
+  assistant: TailMessage;
   history: { source: TailSource; count: number; ms: number };
   timings: { historyMs: number; responderMs: number; appendMs: number; totalMs: number };
   responder: 'scripted' | 'openai';

@@ -27,7 +27,7 @@ export function maskObject(value: JsonObject): JsonObject {
   return out;
 }
 
-export function maskMessage(message: Message): Message {
+export function maskMessage<M extends Pick<Message, 'content' | 'metadata'>>(message: M): M {
   return { ...message, content: maskText(message.content), metadata: maskObject(message.metadata) };
 }
 

@@ -25,7 +25,7 @@ const SCRIPTED_OPENERS = [
 ];
 
 /** Deterministic: the same history and message always give the same reply. */
-export function scriptedReply(history: Message[], content: string): Reply {
+export function scriptedReply(history: Pick<Message, 'role' | 'content' | 'redacted'>[], content: string): Reply {
   const digest = createHash('sha256').update(`${history.length}\u0000${content}`).digest();
   const opener = SCRIPTED_OPENERS[(digest[0] ?? 0) % SCRIPTED_OPENERS.length] ?? '';
   const words = content.trim().split(/\s+/).filter((w) => w.length > 0).length;
@@ -54,7 +54,7 @@ interface ChatCompletion {
 
 export async function openAiReply(
   responder: Extract<ResponderInput, { kind: 'openai' }>,
-  history: Message[],
+  history: Pick<Message, 'role' | 'content' | 'redacted'>[],
   content: string,
   fetchImpl: typeof fetch,
 ): Promise<Reply> {

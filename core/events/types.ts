@@ -153,7 +153,8 @@ export interface AppendOptions {
   metadata?: EventMetadata;
 }
 
-export interface AppendResult {
+/** An append the log took: written now, or (for a retry) found already written. */
+export interface LoggedAppendResult {
   conversationId: string;
   /** The head version after the append (for a retry: the head the original append produced). */
   version: number;
@@ -162,6 +163,29 @@ export interface AppendResult {
   outcome: 'appended' | 'already_appended';
   messages: Message[];
 }
+
+/** A message written to the fallback outbox: its id is final, its version is given on drain. */
+export interface QueuedMessage extends Omit<Message, 'version'> {
+  version: null;
+}
+
+/**
+ * An append the fallback outbox took while PostgreSQL was unreachable ('hybrid+fallback' mode):
+ * on disk locally, replayed to the log with the same ids when it answers again.
+ */
+export interface QueuedAppendResult {
+  conversationId: string;
+  version: null;
+  position: null;
+  outcome: 'queued';
+  messages: QueuedMessage[];
+}
+
+/** What `append` resolves with; switch on `outcome` before reading `version` or `position`. */
+export type AppendResult = LoggedAppendResult | QueuedAppendResult;
+
+/** A message in a tail: from the log or a cache tier, or (fallback mode) still queued locally. */
+export type TailMessage = Message | QueuedMessage;
 
 export interface ReadOptions {
   fromVersion?: number;

@@ -1,5 +1,6 @@
 /** Shapes of the store's metrics, as `stats()` returns them and instances publish them. */
 import type { ScriptOutcome } from '../cache/conversation-cache.js';
+import type { FallbackStats } from '../fallback/types.js';
 
 export interface LatencySummary {
   p50: number;
@@ -29,8 +30,10 @@ export interface StoreStats {
   tiers: { l1?: TierStats; redis?: TierStats; log: TierStats };
   cacheScripts: Record<ScriptOutcome, number>;
   backends: Partial<Record<'postgres' | 'redis' | 'sqlite', BackendState>>;
-  /** Appends acknowledged since start. */
+  /** Appends acknowledged since start (queued ones included). */
   appends: number;
+  /** The fallback outbox ('hybrid+fallback' mode only). */
+  fallback?: FallbackStats;
 }
 
 /** What one store instance publishes to Redis every few seconds. */

@@ -37,11 +37,11 @@ function toPgPool(value: PostgresPool): pg.Pool {
   return value as pg.Pool;
 }
 
-/** The log of record: SQLite in embedded mode, else PostgreSQL. */
+/** The log of record: SQLite in embedded mode, else PostgreSQL (beside it, SQLite is the outbox). */
 export async function createLog(config: ResolvedConfig): Promise<EventLog> {
-  if (config.sqlite !== undefined) {
+  if (config.sqlite !== undefined && config.postgres === undefined) {
     const { createSqliteLog } = await loadBackend('better-sqlite3', 'SQLite', () => import('../backends/sqlite/sqlite-log.js'));
-    return createSqliteLog({ path: config.sqlite.path });
+    return createSqliteLog({ path: config.sqlite.path, durability: config.sqlite.durability });
   }
   const postgres = config.postgres;
   if (postgres === undefined) throw new Error('unreachable: resolveConfig requires a log');
@@ -54,6 +54,11 @@ export async function createLog(config: ResolvedConfig): Promise<EventLog> {
     connectTimeoutMs: postgres.connectTimeoutMs,
     queryTimeoutMs: postgres.queryTimeoutMs,
   });
+}
+
+/** The offline outbox's module (SQLite beside PostgreSQL), loaded only in that mode. */
+export async function loadFallback(): Promise<typeof import('../fallback/store-fallback.js')> {
+  return loadBackend('better-sqlite3', 'the SQLite fallback outbox', () => import('../fallback/store-fallback.js'));
 }
 
 /** The Redis tier, the L1 and the metrics publisher in hybrid mode; null otherwise. */

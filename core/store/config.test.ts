@@ -17,6 +17,17 @@ describe('configuration', () => {
     expect(resolveConfig({ sqlite: { path: ':memory:' } }).mode).toBe('embedded');
     expect(resolveConfig({ postgres: { url: 'postgres://db/x' } }).mode).toBe('postgres');
     expect(resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url: 'rediss://c:6380' } }).mode).toBe('hybrid');
+    expect(resolveConfig({ postgres: { url: 'postgres://db/x' }, sqlite: { path: '/tmp/outbox.sqlite' } }).mode).toBe('hybrid+fallback');
+    expect(resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c' }, sqlite: { path: 'o.sqlite' } }).mode).toBe('hybrid+fallback');
+  });
+
+  it("keeps SQLite durable by default; 'normal' is an opt-in", () => {
+    expect(resolveConfig({ sqlite: { path: 'x' } }).sqlite).toEqual({ path: 'x', durability: 'full' });
+    expect(resolveConfig({ sqlite: { path: 'x', durability: 'normal' } }).sqlite?.durability).toBe('normal');
+    expect(configFromEnvironment({ SCROLLBACK_DATABASE_URL: 'postgres://db/x', SCROLLBACK_SQLITE_PATH: 'o.sqlite' })).toMatchObject({
+      postgres: { url: 'postgres://db/x' },
+      sqlite: { path: 'o.sqlite' },
+    });
   });
 
   it('applies the documented defaults', () => {
@@ -44,6 +55,8 @@ describe('configuration', () => {
     [{ postgres: { url: 'mysql://db/x' } }, 'postgres.url'],
     [{ postgres: { url: 'postgres://db/x' }, redis: { url: 'http://c' } }, 'redis.url'],
     [{ sqlite: { path: '' } }, 'sqlite.path'],
+    [{ sqlite: { path: 'x', durability: 'fast' as 'full' } }, 'sqlite.durability'],
+    [{ postgres: { url: 'postgres://db/x' }, sqlite: { path: ':memory:' } }, 'sqlite.path'],
     [{ sqlite: { path: 'x' }, cache: { maxMessages: 0 } }, 'cache.maxMessages'],
     [{ sqlite: { path: 'x' }, limits: { maxBatch: -1 } }, 'limits.maxBatch'],
     [{ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c', breaker: { slowCallMs: 0 } } }, 'redis.breaker.slowCallMs'],

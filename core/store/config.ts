@@ -5,6 +5,7 @@
 import { ValidationError } from '../errors/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../events/limits.js';
 import { DEFAULT_BREAKER_SETTINGS, checkBreakerSettings, type BreakerSettings } from '../backends/redis/circuit-breaker.js';
+import type { SqliteDurability } from '../backends/sqlite/sqlite-log.js';
 import type { Logger } from '../logging/logger.js';
 import type { PostgresPool, RedisConnection } from './driver-types.js';
 import type { StoreMode } from './types.js';
@@ -19,8 +20,13 @@ export interface StoreConfig {
    * fifth slower than 50 ms; probe with PING every second).
    */
   redis?: { url?: string; client?: RedisConnection; commandTimeoutMs?: number; breaker?: Partial<BreakerSettings> };
-  /** The embedded log (a file path, or ':memory:'). */
-  sqlite?: { path: string };
+  /**
+   * SQLite, a file path (or ':memory:'): the embedded log alone, or beside `postgres` the offline
+   * outbox (mode 'hybrid+fallback') that takes appends while PostgreSQL is unreachable.
+   * `durability`: 'full' (default, `synchronous=FULL`: an acknowledged write is on disk) or
+   * 'normal' (WAL's faster `synchronous=NORMAL`, which can lose the last commits on power loss).
+   */
+  sqlite?: { path: string; durability?: SqliteDurability };
   cache?: {
     /** Sliding TTL of a cached conversation (default 3600). */
     ttlSeconds?: number;
@@ -58,7 +64,7 @@ export interface ResolvedConfig {
   mode: StoreMode;
   postgres?: { url?: string; pool?: PostgresPool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
   redis?: { url?: string; client?: RedisConnection; commandTimeoutMs: number; breaker: BreakerSettings };
-  sqlite?: { path: string };
+  sqlite?: { path: string; durability: SqliteDurability };
   cache: { ttlSeconds: number; maxMessages: number; compressAboveBytes: number; l1: false | { ttlMs: number; maxEntries: number; consistency: 'strict' | 'bounded' } };
   limits: Limits;
   metrics: { publishIntervalMs: number };
@@ -132,13 +138,17 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
   if (postgres === undefined && sqlite === undefined) {
     throw new ValidationError('config', 'configure postgres (SCROLLBACK_DATABASE_URL) or sqlite (SCROLLBACK_SQLITE_PATH)');
   }
-  if (postgres !== undefined && sqlite !== undefined) {
-    throw new ValidationError('sqlite', 'the SQLite fallback beside PostgreSQL is not available yet: configure one log');
-  }
   if (postgres !== undefined && postgres.pool === undefined) checkUrl('postgres.url', postgres.url, ['postgres:', 'postgresql:']);
   if (redis !== undefined && redis.client === undefined) checkUrl('redis.url', redis.url, REDIS_PROTOCOLS);
   if (sqlite !== undefined && (typeof sqlite.path !== 'string' || sqlite.path.length === 0 || sqlite.path.includes('\u0000'))) {
     throw new ValidationError('sqlite.path', 'must be a file path');
+  }
+  if (sqlite?.durability !== undefined && sqlite.durability !== 'full' && sqlite.durability !== 'normal') {
+    throw new ValidationError('sqlite.durability', "must be 'full' or 'normal'");
+  }
+  // The outbox must outlive the process that queued into it: an in-memory one would lose writes.
+  if (postgres !== undefined && sqlite !== undefined && sqlite.path === ':memory:') {
+    throw new ValidationError('sqlite.path', 'the fallback outbox beside postgres must be a file path');
   }
 
   const limits: Limits = { ...DEFAULT_LIMITS };
@@ -146,7 +156,8 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
     limits[key] = positiveInt(`limits.${key}`, config.limits?.[key], DEFAULT_LIMITS[key]);
   }
   const l1 = config.cache?.l1;
-  const mode: StoreMode = sqlite !== undefined ? 'embedded' : redis !== undefined ? 'hybrid' : 'postgres';
+  const mode: StoreMode =
+    postgres === undefined ? 'embedded' : sqlite !== undefined ? 'hybrid+fallback' : redis !== undefined ? 'hybrid' : 'postgres';
   return {
     mode,
     ...(postgres
@@ -170,7 +181,7 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
           },
         }
       : {}),
-    ...(sqlite ? { sqlite: { path: sqlite.path } } : {}),
+    ...(sqlite ? { sqlite: { path: sqlite.path, durability: sqlite.durability ?? 'full' } } : {}),
     cache: {
       ttlSeconds: positiveInt('cache.ttlSeconds', config.cache?.ttlSeconds, 3600),
       maxMessages: positiveInt('cache.maxMessages', config.cache?.maxMessages, 50, 10_000),

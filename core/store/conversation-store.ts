@@ -4,6 +4,7 @@
  */
 import type { ControlEvent, EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
+import type { StoreFallback } from '../fallback/store-fallback.js';
 import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError, ValidationError } from '../errors/errors.js';
 import { contentHashOf, eventHash } from '../events/content-hash.js';
 import { uuidv7 } from '../events/uuid-v7.js';
@@ -27,6 +28,7 @@ import type {
   ReadResult,
   RedactOptions,
   RevisionInput,
+  TailMessage,
   WriteOptions,
   WriteResult,
 } from '../events/types.js';
@@ -66,6 +68,8 @@ export interface StoreParts {
   health: () => Promise<HealthReport>;
   /** Releases what the store owns (connections, timers), after the log and cache stop being used. */
   shutdown: () => Promise<void>;
+  /** The offline outbox ('hybrid+fallback' mode), else null. */
+  fallback?: StoreFallback | null;
 }
 
 function eventMetadata(options: WriteOptions | undefined, limits: Limits): EventMetadata {
@@ -76,6 +80,7 @@ function eventMetadata(options: WriteOptions | undefined, limits: Limits): Event
 
 export function createConversationStore(parts: StoreParts): ConversationStore {
   const { log, cache, limits, stats } = parts;
+  const fallback = parts.fallback ?? null;
   const subscriptions = new Set<Unsubscribe>();
   let writeGate: Promise<unknown> = Promise.resolve();
   let closed = false;
@@ -115,11 +120,17 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     return { conversationId, version: result.version, position: result.position };
   }
 
-  async function tailWithSource(conversationId: string, n = 20): Promise<{ messages: Message[]; source: TailSource; ms: number }> {
+  async function tailWithSource(conversationId: string, n = 20): Promise<{ messages: TailMessage[]; source: TailSource; ms: number }> {
     open();
     const id = conversationIdOf(conversationId);
     const count = validateInteger('n', n, 0, MAX_TAIL);
     const started = performance.now();
+    if (fallback === null) return tierTail(id, count, started);
+    const answer = await fallback.tail(id, count, () => tierTail(id, count, started));
+    return { messages: answer.messages, source: answer.source, ms: performance.now() - started };
+  }
+
+  async function tierTail(id: string, count: number, started: number): Promise<{ messages: Message[]; source: TailSource; ms: number }> {
     // Read-only stores skip the tiers: a Redis read slides the TTL and a miss fills, both writes.
     if (count > parts.maxCachedMessages || !cache.enabled || parts.readOnly) {
       const snapshot = await log.tail(id, count);
@@ -151,23 +162,29 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
         contentHash: contentHashOf(m.role, m.content, m.metadataJson, m.partsJson),
       }));
       await writeGate;
+      const request = { conversationId: id, messages, expectedVersion, userId: metadata.userId ?? null, startedEventId: uuidv7(), metadata };
+      if (fallback !== null && (await fallback.route(id, expectedVersion)) === 'outbox') {
+        const queued = await fallback.enqueue(request);
+        stats.appended();
+        return queued;
+      }
       // Redis known down: the commit itself records that the cached entry is now behind.
       const recorded = cache.writeThroughBlocked(id);
-      const result: LogAppendResult = await log.append({
-        conversationId: id,
-        messages,
-        expectedVersion,
-        userId: metadata.userId ?? null,
-        startedEventId: uuidv7(),
-        metadata,
-        ...(recorded ? { recordCacheInvalidation: true } : {}),
-      });
+      let result: LogAppendResult;
+      try {
+        result = await log.append(recorded ? { ...request, recordCacheInvalidation: true } : request);
+      } catch (error) {
+        if (fallback === null || !fallback.takesFailed(error, expectedVersion)) throw error;
+        const queued = await fallback.enqueue(request, error);
+        stats.appended();
+        return queued;
+      }
       stats.appended();
       await cache.afterAppend(id, result, recorded);
       return { conversationId: id, version: result.version, position: result.position, outcome: result.outcome, messages: result.messages };
     },
 
-    async tail(conversationId: string, n?: number): Promise<Message[]> {
+    async tail(conversationId: string, n?: number): Promise<TailMessage[]> {
       return (await tailWithSource(conversationId, n)).messages;
     },
 
@@ -338,7 +355,8 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     },
 
     stats(): StoreStats {
-      return stats.snapshot(parts.backendStates());
+      const snapshot = stats.snapshot(parts.backendStates());
+      return fallback === null ? snapshot : { ...snapshot, fallback: fallback.stats() };
     },
 
     health(): Promise<HealthReport> {
@@ -349,6 +367,8 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
       if (closed) return;
       closed = true;
       for (const unsubscribe of [...subscriptions]) unsubscribe();
+      // The drainer writes through the cache: it stops first.
+      await fallback?.stop();
       await cache.drain();
       cache.close();
       await parts.shutdown();
@@ -357,6 +377,8 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
     get cache(): CacheApi {
       return cacheApi;
     },
+
+    fallback: fallback?.api ?? null,
   };
   const cacheApi = parts.cacheApi(store);
   return store;

@@ -23,11 +23,28 @@ async function probe(check: Probe): Promise<BackendHealth> {
   }
 }
 
-/** The log down → `down`; only the cache down → `degraded`. */
-export async function checkHealth(log: { name: 'postgres' | 'sqlite'; probe: Probe }, cache: Probe | null): Promise<HealthReport> {
-  const [logHealth, cacheHealth] = await Promise.all([probe(log.probe), cache === null ? Promise.resolve(null) : probe(cache)]);
+/**
+ * The log down → `down`, unless a fallback outbox (SQLite) takes the writes: then `degraded`, as
+ * when only the cache is down.
+ */
+export async function checkHealth(
+  log: { name: 'postgres' | 'sqlite'; probe: Probe },
+  cache: Probe | null,
+  fallback: Probe | null = null,
+): Promise<HealthReport> {
+  const optional = (check: Probe | null) => (check === null ? Promise.resolve(null) : probe(check));
+  const [logHealth, cacheHealth, fallbackHealth] = await Promise.all([probe(log.probe), optional(cache), optional(fallback)]);
   const backends: Partial<Record<BackendName, BackendHealth>> = { [log.name]: logHealth };
   if (cacheHealth !== null) backends.redis = cacheHealth;
-  const status = logHealth.status === 'down' ? 'down' : cacheHealth !== null && cacheHealth.status !== 'up' ? 'degraded' : 'up';
+  if (fallbackHealth !== null) backends.sqlite = fallbackHealth;
+  const fallbackUp = fallbackHealth?.status === 'up';
+  const status =
+    logHealth.status === 'down'
+      ? fallbackUp
+        ? 'degraded'
+        : 'down'
+      : (cacheHealth !== null && cacheHealth.status !== 'up') || (fallbackHealth !== null && !fallbackUp)
+        ? 'degraded'
+        : 'up';
   return { status, backends };
 }

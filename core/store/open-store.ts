@@ -5,11 +5,12 @@ import { hostname } from 'node:os';
 import { startInvalidationFollower } from '../cache/invalidation-follower.js';
 import { TieredCache } from '../cache/tiered-cache.js';
 import { uuidv7 } from '../events/uuid-v7.js';
+import type { StoreFallback } from '../fallback/store-fallback.js';
 import { stderrLogger } from '../logging/logger.js';
 import { StatsRecorder, type TierName } from '../metrics/stats-recorder.js';
 import type { InstanceStats, StoreStats } from '../metrics/types.js';
 import { createCacheApi } from './cache-api.js';
-import { createLog, loadHybridParts } from './backend-loader.js';
+import { createLog, loadFallback, loadHybridParts } from './backend-loader.js';
 import { configFromEnvironment, resolveConfig, type StoreConfig } from './config.js';
 import { createConversationStore } from './conversation-store.js';
 import { checkHealth } from './health.js';
@@ -23,7 +24,8 @@ import type { ConversationStore } from './types.js';
 export async function openStore(config?: StoreConfig): Promise<ConversationStore> {
   const resolved = resolveConfig(config ?? configFromEnvironment());
   const logger = resolved.logger ?? stderrLogger;
-  const tracked = trackLog(await createLog(resolved));
+  let fallback: StoreFallback | null = null;
+  const tracked = trackLog(await createLog(resolved), () => fallback?.logAnswered());
   const { log } = tracked;
   try {
     if (!resolved.readOnly) await log.migrate();
@@ -59,9 +61,36 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
         })
       : null;
   const startedAt = new Date().toISOString();
+  // A read-only store writes nothing, so it has no outbox to write to.
+  if (resolved.mode === 'hybrid+fallback' && resolved.sqlite !== undefined && !resolved.readOnly) {
+    const pg = resolved.postgres;
+    try {
+      const { openStoreFallback } = await loadFallback();
+      fallback = openStoreFallback({
+        path: resolved.sqlite.path,
+        durability: resolved.sqlite.durability,
+        log,
+        logState: () => tracked.state(),
+        afterAppend: (conversationId, result) => tiered.afterAppend(conversationId, result),
+        logger,
+        owner: instanceId,
+        // Longer than one append can take (connect plus query timeout), so a lease held by a live
+        // drainer never lapses mid-append.
+        leaseMs: Math.max(10_000, 2 * ((pg?.connectTimeoutMs ?? 3000) + (pg?.queryTimeoutMs ?? 5000))),
+        backlogWaitMs: pg?.queryTimeoutMs ?? 5000,
+      });
+    } catch (error) {
+      await hybrid?.close();
+      await log.close();
+      throw error;
+    }
+  }
+
+  const outbox = fallback;
 
   const backendStates = (): StoreStats['backends'] => {
     const states: StoreStats['backends'] = { [log.backend]: { status: tracked.state() } };
+    if (outbox !== null) states.sqlite = { status: outbox.state() };
     if (hybrid !== null) {
       const breaker = hybrid.cache.stats().breaker;
       states.redis = {
@@ -105,11 +134,18 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
     maxCachedMessages: resolved.cache.maxMessages,
     logger,
     backendStates,
-    health: () => checkHealth({ name: log.backend, probe: () => log.ping() }, hybrid === null ? null : () => hybrid.ping()),
+    health: () =>
+      checkHealth(
+        { name: log.backend, probe: () => log.ping() },
+        hybrid === null ? null : () => hybrid.ping(),
+        outbox === null ? null : () => outbox.ping(),
+      ),
+    fallback,
     shutdown: async () => {
       follower?.close();
       await hybrid?.close();
       await log.close();
+      fallback?.close();
     },
   });
   // A read-only store writes nothing, its own metrics included.

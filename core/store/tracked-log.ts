@@ -10,12 +10,14 @@ export interface TrackedLog {
   state(): 'up' | 'down';
 }
 
-export function trackLog(inner: EventLog): TrackedLog {
+/** `onSuccess` runs after every call that succeeded (the fallback drainer wakes on it). */
+export function trackLog(inner: EventLog, onSuccess?: () => void): TrackedLog {
   let state: 'up' | 'down' = 'up';
   const track = <T>(promise: Promise<T>): Promise<T> =>
     promise.then(
       (value) => {
         state = 'up';
+        onSuccess?.();
         return value;
       },
       (error: unknown) => {

@@ -19,9 +19,11 @@ import type {
   RedactOptions,
   RevisionInput,
   StoredEvent,
+  TailMessage,
   WriteOptions,
   WriteResult,
 } from '../events/types.js';
+import type { FallbackApi } from '../fallback/types.js';
 import type { StoreStats, InstanceStats, RedisServerInfo } from '../metrics/types.js';
 
 /** Which backends a store runs on, picked by configuration. */
@@ -49,8 +51,11 @@ export type EventsHandler = (events: StoredEvent[], checkpoint: string) => void 
 
 export type Unsubscribe = () => void;
 
-/** Where a tail was served from, for the console and for tests. */
-export type TailSource = 'l1' | 'redis' | 'log';
+/**
+ * Where a tail was served from, for the console and for tests. 'outbox' ('hybrid+fallback' mode):
+ * neither the log nor a cache tier answered, so the tail holds only the messages queued locally.
+ */
+export type TailSource = 'l1' | 'redis' | 'log' | 'outbox';
 
 /** Verdict on a cache entry compared with the log's tail. */
 export type CacheVerdict = 'consistent' | 'stale' | 'missing' | 'torn' | 'disabled';
@@ -106,10 +111,13 @@ export interface ConversationStore {
     message: MessageInput | MessageInput[],
     options?: AppendOptions,
   ): Promise<AppendResult>;
-  /** Last `n` (default 20) messages, oldest first; `[]` for an unknown conversation. */
-  tail(conversationId: string, n?: number): Promise<Message[]>;
+  /**
+   * Last `n` (default 20) messages, oldest first; `[]` for an unknown conversation. In
+   * 'hybrid+fallback' mode the messages still queued in the outbox (version null) come last.
+   */
+  tail(conversationId: string, n?: number): Promise<TailMessage[]>;
   /** `tail`, plus where it was served from and how long it took. */
-  tailWithSource(conversationId: string, n?: number): Promise<{ messages: Message[]; source: TailSource; ms: number }>;
+  tailWithSource(conversationId: string, n?: number): Promise<{ messages: TailMessage[]; source: TailSource; ms: number }>;
   read(conversationId: string, options?: ReadOptions): Promise<ReadResult>;
   getConversation(conversationId: string): Promise<ConversationInfo | null>;
   listConversations(options?: ListOptions): Promise<ListResult>;
@@ -139,4 +147,9 @@ export interface ConversationStore {
   health(): Promise<HealthReport>;
   close(): Promise<void>;
   readonly cache: CacheApi;
+  /**
+   * The fallback outbox's dead letters: present in 'hybrid+fallback' mode, null in every other mode
+   * and on a read-only store (which has no outbox to write to).
+   */
+  readonly fallback: FallbackApi | null;
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { JsonObject, JsonValue, Message } from '../../core/events/types.js';
+import type { JsonObject, JsonValue, TailMessage } from '../../core/events/types.js';
 import { CopyButton } from './CopyButton.js';
 import { absoluteTime, ms } from './format.js';
 
@@ -45,7 +45,7 @@ export function MessageView({
   highlight = false,
   actions,
 }: {
-  message: Message;
+  message: TailMessage;
   highlight?: boolean;
   actions?: React.ReactNode;
 }) {
@@ -62,7 +62,7 @@ export function MessageView({
   return (
     <article
       className={`message role-${message.role}${highlight ? ' highlight' : ''}${message.redacted ? ' redacted' : ''}`}
-      aria-label={`${message.role} message, version ${message.version}`}
+      aria-label={`${message.role} message, ${message.version === null ? 'queued offline' : `version ${message.version}`}`}
       data-message-id={message.id}
     >
       <header className="message-head">
@@ -73,7 +73,7 @@ export function MessageView({
         {latency !== null ? <span className="badge" title="latency">{ms(latency)}</span> : null}
         {message.redacted ? <span className="badge danger">redacted</span> : null}
         <span className="message-meta" title={absoluteTime(message.createdAt)}>
-          v{message.version} · {absoluteTime(message.createdAt)}
+          {message.version === null ? 'queued' : `v${message.version}`} · {absoluteTime(message.createdAt)}
         </span>
         <span className="message-actions">
           <CopyButton text={message.id} label={`Copy message id ${message.id}`} />

@@ -8,7 +8,7 @@ import { IdChip } from '../components/CopyButton.js';
 import { Empty } from '../components/StateView.js';
 import { ms } from '../components/format.js';
 
-const SOURCE_LABEL = { l1: 'L1 (in-process)', redis: 'Redis', log: 'Log' } as const;
+const SOURCE_LABEL = { l1: 'L1 (in-process)', redis: 'Redis', log: 'Log', outbox: 'Outbox (queued only)' } as const;
 
 function TurnTimings({ turn }: { turn: PlaygroundTurn }) {
   const t = turn.timings;

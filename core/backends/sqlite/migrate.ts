@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Database } from 'better-sqlite3';
-import { SQLITE_MIGRATIONS } from '../../generated/assets.js';
+import { SQLITE_MIGRATIONS, type EmbeddedSqlFile } from '../../generated/assets.js';
 
 export interface Migration {
   name: string;
@@ -21,9 +21,9 @@ function toMigration(file: string, sql: string): Migration {
   return { name: file.replace(/\.sql$/, ''), sql, checksum: createHash('sha256').update(sql).digest('hex') };
 }
 
-/** The embedded migrations, or those of `dir` when given (tests). */
-export function loadMigrations(dir?: string): Migration[] {
-  if (dir === undefined) return SQLITE_MIGRATIONS.map(({ file, sql }) => toMigration(file, sql));
+/** The embedded migrations (the log's, or `embedded`), or those of `dir` when given (tests). */
+export function loadMigrations(dir?: string, embedded: readonly EmbeddedSqlFile[] = SQLITE_MIGRATIONS): Migration[] {
+  if (dir === undefined) return embedded.map(({ file, sql }) => toMigration(file, sql));
   return readdirSync(dir)
     .filter((file) => MIGRATION_FILE.test(file))
     .sort()

@@ -1,7 +1,8 @@
 /**
  * The SQLite event log (better-sqlite3, synchronous): the embedded backend and the offline fallback.
- * WAL, `synchronous=NORMAL`, `secure_delete=ON`; every write is one `BEGIN IMMEDIATE` transaction,
- * so writers from several processes serialise on the file and position order is commit order.
+ * WAL, `synchronous=FULL` (unless `durability: 'normal'`), `secure_delete=ON`; every write is one
+ * `BEGIN IMMEDIATE` transaction, so writers from several processes serialise on the file and
+ * position order is commit order.
  */
 import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
@@ -43,18 +44,28 @@ export interface SqliteLogOptions {
    * Searches never wait for it: they index any backlog themselves first.
    */
   searchIndexDelayMs?: number;
+  /** See {@link SqliteDurability}; default 'full'. */
+  durability?: SqliteDurability;
 }
+
+/**
+ * 'full': an acknowledged write is on disk (`synchronous=FULL`). 'normal': WAL's faster mode
+ * (`synchronous=NORMAL`), which can lose the last commits on power loss or an OS crash (never on
+ * a process crash).
+ */
+export type SqliteDurability = 'full' | 'normal';
 
 const CHECKPOINT = /^(0|[1-9]\d*)$/;
 
 
-function openDatabase(path: string, busyTimeoutMs: number): Database {
+/** Opens a file with the pragmas every Scrollback SQLite connection runs with. */
+export function openDatabase(path: string, busyTimeoutMs: number, durability: SqliteDurability = 'full'): Database {
   const inMemory = path === ':memory:' || path === '';
   try {
     if (!inMemory && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
     const db = new SqliteDatabase(path, { timeout: busyTimeoutMs });
     db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
+    db.pragma(durability === 'normal' ? 'synchronous = NORMAL' : 'synchronous = FULL');
     db.pragma('foreign_keys = ON');
     db.pragma('secure_delete = ON');
     return db;
@@ -69,7 +80,7 @@ export function createSqliteLog(options: SqliteLogOptions): EventLog {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   // The delay lets a burst of appends be indexed in one transaction.
   const indexDelayMs = options.searchIndexDelayMs ?? 50;
-  const db = openDatabase(options.path, busyTimeoutMs);
+  const db = openDatabase(options.path, busyTimeoutMs, options.durability);
   const wake = createWakeSource(() => db.pragma('data_version', { simple: true }) as number);
   let closed = false;
 

@@ -85,7 +85,8 @@ export async function importEvents(
       ...(owner !== null ? { userId: owner } : {}),
       metadata: { causationId: 'console-import' },
     });
-    version = result.version;
+    // A chunk queued by a fallback outbox has no version yet: report the last logged head.
+    if (result.outcome !== 'queued') version = result.version;
     replayed += pending.length;
     pending = [];
   };

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IdempotencyConflictError, VersionConflictError } from '../../errors/errors.js';
 import type { ConversationStore } from '../../store/types.js';
-import { assistant, newId, user, type ContractTarget } from './target.js';
+import { assistant, logged, newId, user, type ContractTarget } from './target.js';
 
 export function appendContract(target: ContractTarget): void {
   describe(`${target.name}: append`, () => {
@@ -37,9 +37,9 @@ export function appendContract(target: ContractTarget): void {
     it('returns the head version and the last position on a later append', async () => {
       const id = newId();
       await store.append(id, user('one'));
-      const second = await store.append(id, user('two'));
+      const second = logged(await store.append(id, user('two')));
       expect(second.version).toBe(3);
-      const third = await store.append(id, [assistant('three'), user('four')]);
+      const third = logged(await store.append(id, [assistant('three'), user('four')]));
       expect(third.version).toBe(5);
       expect(third.position).toBeGreaterThan(second.position);
     });
@@ -167,7 +167,7 @@ export function appendContract(target: ContractTarget): void {
         const results = await Promise.all(
           Array.from({ length: 30 }, (_, i) => writers[i % writers.length]!.append(id, user(`m${i}`), { expectedVersion: 'any' })),
         );
-        const versions = results.map((r) => r.version).sort((a, b) => a - b);
+        const versions = results.map((r) => logged(r).version).sort((a, b) => a - b);
         expect(versions).toEqual(Array.from({ length: 30 }, (_, i) => i + 3));
         const { events, version } = await store.read(id);
         expect(version).toBe(32);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { StoreConfig } from '../../store/config.js';
 import type { ConversationStore } from '../../store/types.js';
-import type { MessageInput } from '../../events/types.js';
+import type { AppendResult, LoggedAppendResult, MessageInput } from '../../events/types.js';
 
 /**
  * A backend under contract test. `open` returns a new store instance over the same data each
@@ -10,6 +10,12 @@ import type { MessageInput } from '../../events/types.js';
 export interface ContractTarget {
   name: string;
   open(overrides?: Pick<StoreConfig, 'limits' | 'cache' | 'readOnly'>): Promise<ConversationStore>;
+}
+
+/** The result of an append the log took; throws on one a fallback outbox queued instead. */
+export function logged(result: AppendResult): LoggedAppendResult {
+  if (result.outcome === 'queued') throw new Error(`append to ${result.conversationId} was queued, not logged`);
+  return result;
 }
 
 /** A fresh conversation id; tests share stores, never conversations. */

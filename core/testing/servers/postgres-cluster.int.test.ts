@@ -56,6 +56,17 @@ describe('startPostgresCluster', () => {
     await expect(query(cluster.url, 'SELECT 1')).rejects.toThrow();
   });
 
+  it('stops immediately (pg_ctl stop -m immediate) and recovers its committed data on start', async () => {
+    const cluster = await startPostgresCluster();
+    clusters.push(cluster);
+    await query(cluster.url, 'CREATE TABLE kept (n int)');
+    await query(cluster.url, 'INSERT INTO kept VALUES (7)');
+    await cluster.stopImmediate();
+    await expect(query(cluster.url, 'SELECT 1')).rejects.toThrow();
+    await cluster.start();
+    expect(await query<{ n: number }>(cluster.url, 'SELECT n FROM kept')).toEqual([{ n: 7 }]);
+  });
+
   it('pauses (queries hang) and resumes', async () => {
     const cluster = await startPostgresCluster();
     clusters.push(cluster);

@@ -16,7 +16,13 @@ import { freePort } from './free-port.js';
 import type { ThrowawayServer } from './throwaway-server.js';
 
 /** A throwaway cluster; `url` is postgres://postgres@127.0.0.1:PORT/postgres. */
-export type PostgresCluster = ThrowawayServer;
+export interface PostgresCluster extends ThrowawayServer {
+  /**
+   * `pg_ctl stop -m immediate`: the server quits at once without a checkpoint, dropping every
+   * connection (crash recovery on the next `start()`), as an operator's emergency stop does.
+   */
+  stopImmediate(): Promise<void>;
+}
 
 export interface PostgresClusterOptions {
   port?: number;
@@ -160,6 +166,18 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
       if (tracked.running === null) throw new Error(`postgres on port ${port} is not running`);
       paused = false;
       await crash(tracked);
+    },
+    async stopImmediate() {
+      const running = tracked.running;
+      if (running === null) throw new Error(`postgres on port ${port} is not running`);
+      resume();
+      const [command, args] = asOwner(join(binDir, 'pg_ctl'), ['stop', '-m', 'immediate', '-w', '-D', dataDir]);
+      runSync(command, args, 'pg_ctl stop');
+      // The postmaster is gone: let the guard reap it without signalling anything.
+      running.guard.ref();
+      running.guard.stdin?.end('detach\n');
+      await running.exited;
+      tracked.running = null;
     },
     async start() {
       if (!live.has(tracked)) throw new Error('cluster was stopped; start a new one');

@@ -1,6 +1,6 @@
 import { describeError } from '../../api/api-error.js';
 import type { PlaygroundTurn } from '../../api/contract.js';
-import type { Message } from '../../../core/events/types.js';
+import type { TailMessage } from '../../../core/events/types.js';
 import type { SliceCreator } from '../../state/types.js';
 
 export type ResponderConfig =
@@ -10,7 +10,7 @@ export type ResponderConfig =
 export interface PlaygroundState {
   conversationId: string | null;
   /** Messages already in the conversation when it was opened. */
-  earlier: Message[];
+  earlier: TailMessage[];
   turns: PlaygroundTurn[];
   responder: ResponderConfig;
   sending: boolean;
