@@ -90,3 +90,68 @@ describe('EnvironmentRegistry without a secure store', () => {
     expect(afterRestart.get(view.id).hasSecret).toBe(false);
   });
 });
+
+describe('secrets outside URL userinfo', () => {
+  const QUERY_PW = 'q-Pass$word-1';
+  const SSL_PW = 'ssl-Key#pass-2';
+  const SENTINEL_PW = 'sentinel-Pw!3';
+  const LONE = 'lone-Redis-secret-4';
+
+  function input() {
+    return {
+      name: 'Odd URLs',
+      kind: 'staging' as const,
+      connection: {
+        postgres: { url: `postgres://app@db.internal:5432/chat?sslmode=require&password=${encodeURIComponent(QUERY_PW)}&sslpassword=${encodeURIComponent(SSL_PW)}` },
+        redis: { url: `redis+sentinel://cache.internal:26379/mymaster?sentinelPassword=${encodeURIComponent(SENTINEL_PW)}` },
+      },
+    };
+  }
+
+  function expectNoSecret(text: string): void {
+    for (const secret of [QUERY_PW, SSL_PW, SENTINEL_PW, LONE]) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(encodeURIComponent(secret));
+    }
+  }
+
+  it('moves query-parameter passwords to the secret box, shows *** and puts them back to connect', () => {
+    const dir = tempDir();
+    const registry = new EnvironmentRegistry(dir, new KeyFileSecretBox(join(dir, 'secret.key')));
+    const view = registry.create(input());
+    expectNoSecret(readFileSync(join(dir, 'environments.json'), 'utf8'));
+    expectNoSecret(JSON.stringify(view));
+    expectNoSecret(JSON.stringify(registry.list()));
+    expect(view.hasSecret).toBe(true);
+    expect(view.connection.postgres?.url).toBe('postgres://app@db.internal:5432/chat?sslmode=require&password=***&sslpassword=***');
+    expect(view.connection.redis?.url).toBe('redis+sentinel://cache.internal:26379/mymaster?sentinelPassword=***');
+    const resolved = new EnvironmentRegistry(dir, new KeyFileSecretBox(join(dir, 'secret.key'))).resolve(view.id);
+    const pg = new URL(resolved.postgres?.url ?? '');
+    expect(pg.searchParams.get('password')).toBe(QUERY_PW);
+    expect(pg.searchParams.get('sslpassword')).toBe(SSL_PW);
+    expect(pg.searchParams.get('sslmode')).toBe('require');
+    expect(resolved.redis?.url).toContain(`sentinelPassword=${encodeURIComponent(SENTINEL_PW)}`);
+  });
+
+  it('treats a lone Redis userinfo as the password', () => {
+    const dir = tempDir();
+    const registry = new EnvironmentRegistry(dir, new KeyFileSecretBox(join(dir, 'secret.key')));
+    const view = registry.create({ name: 'Lone', kind: 'local', connection: { sqlite: { path: join(dir, 'x.sqlite') }, redis: { url: `redis://${LONE}@cache.internal:6379/0` } } });
+    expectNoSecret(readFileSync(join(dir, 'environments.json'), 'utf8'));
+    expectNoSecret(JSON.stringify(registry.list()));
+    expect(view).toMatchObject({ hasSecret: true, connection: { redis: { url: 'redis://***@cache.internal:6379/0', user: null } } });
+    expect(registry.resolve(view.id).redis?.url).toBe(`redis://${LONE}@cache.internal:6379/0`);
+  });
+
+  it('keeps saved secrets when the form sends the *** URL back unchanged', () => {
+    const dir = tempDir();
+    const registry = new EnvironmentRegistry(dir, new KeyFileSecretBox(join(dir, 'secret.key')));
+    const view = registry.create(input());
+    const shown = view.connection;
+    registry.update({ environmentId: view.id, connection: { postgres: { url: shown.postgres?.url ?? '' }, redis: { url: shown.redis?.url ?? '' } } });
+    const pg = new URL(registry.resolve(view.id).postgres?.url ?? '');
+    expect(pg.searchParams.get('password')).toBe(QUERY_PW);
+    expect(pg.searchParams.getAll('password')).toHaveLength(1);
+    expectNoSecret(readFileSync(join(dir, 'environments.json'), 'utf8'));
+  });
+});
