@@ -376,6 +376,8 @@ export type ConsoleErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'READ_ONLY'
+  /** The call needs masked content revealed first (search on a masked environment). */
+  | 'REVEAL_REQUIRED'
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
   | 'CONNECTION_FAILED'

@@ -11,6 +11,8 @@ export interface ConsoleContext {
   traffic: TrafficSimulator;
   /** Replaces the built-in fetch for the OpenAI-compatible responder (tests). */
   fetch: typeof fetch;
+  /** Operational lines (never content, never secrets). */
+  log: (line: string) => void;
 }
 
 export type Handler<M extends ConsoleMethod> = (

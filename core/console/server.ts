@@ -108,7 +108,7 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const registry = new EnvironmentRegistry(options.dataDir, box);
   const stores = new StorePool(registry, options.openStore ?? defaultOpenStore);
   const traffic = new TrafficSimulator((id) => stores.get(id));
-  const ctx: ConsoleContext = { registry, stores, traffic, fetch: options.fetch ?? fetch };
+  const ctx: ConsoleContext = { registry, stores, traffic, fetch: options.fetch ?? fetch, log };
 
   let port = 0;
   const live = new LiveSocket({ ctx, token, port: () => port, onError: (error) => log(`live: ${describeForLog(error)}`) });
