@@ -114,7 +114,8 @@ test('read-only is enforced by the server, and the refusal is shown', async ({ s
     fetch(`${info.baseUrl}/api/environments.update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
-      body: JSON.stringify({ environmentId: info.environments.hybrid, readOnly }),
+      // Lifting read-only is a lowering of protection: the request must confirm it.
+      body: JSON.stringify({ environmentId: info.environments.hybrid, readOnly, ...(readOnly ? {} : { confirm: 'lower-protection' }) }),
     });
   expect((await setReadOnly(true)).status).toBe(200);
   try {
@@ -124,6 +125,6 @@ test('read-only is enforced by the server, and the refusal is shown', async ({ s
     await expect(page.getByRole('alert').filter({ hasText: 'Refused: this environment is read-only' }).first()).toBeVisible();
     await saveScreen(page, 'security-read-only-refusal');
   } finally {
-    await setReadOnly(false);
+    expect((await setReadOnly(false)).status).toBe(200);
   }
 });

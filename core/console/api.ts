@@ -21,6 +21,9 @@ const id = z.string().min(1).max(256);
 export const environmentId = z.string().min(1).max(64);
 const isoTime = z.iso.datetime({ offset: true });
 
+/** The confirmation `environments.update` needs to lower an environment's protection. */
+export const LOWER_PROTECTION = 'lower-protection';
+
 export const ENVIRONMENT_KINDS = ['local', 'staging', 'production'] as const;
 export type EnvironmentKind = (typeof ENVIRONMENT_KINDS)[number];
 
@@ -218,6 +221,11 @@ export const consoleSchemas = {
     /** Replaces the connection. A URL without a password keeps the saved one unless `clearPasswords`. */
     connection: connectionInput.optional(),
     clearPasswords: z.boolean().optional(),
+    /**
+     * Required to move an environment away from production or to lift read-only: the user was
+     * asked and agreed. Without it such a change is refused with CONFIRMATION_REQUIRED.
+     */
+    confirm: z.literal(LOWER_PROTECTION).optional(),
   }),
   'environments.remove': z.object({ environmentId }),
   /** Test a saved environment, or a draft connection before saving it. */
@@ -376,6 +384,8 @@ export type ConsoleErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'READ_ONLY'
+  /** The change lowers an environment's protection and the request did not confirm it. */
+  | 'CONFIRMATION_REQUIRED'
   /** The call needs masked content revealed first (search on a masked environment). */
   | 'REVEAL_REQUIRED'
   | 'BAD_REQUEST'

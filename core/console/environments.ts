@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ApiInput, ConnectionInput, ConnectionSummary, EnvironmentKind, EnvironmentView } from './api.js';
+import { LOWER_PROTECTION, type ApiInput, type ConnectionInput, type ConnectionSummary, type EnvironmentKind, type EnvironmentView } from './api.js';
 import { ConsoleError } from './console-error.js';
 import {
   displayUrl,
@@ -132,6 +132,10 @@ export class EnvironmentRegistry {
 
   update(input: ApiInput<'environments.update'>): EnvironmentView {
     const env = this.find(input.environmentId);
+    const lowered = loweredProtection(env, input);
+    if (lowered.length > 0 && input.confirm !== LOWER_PROTECTION) {
+      throw new ConsoleError('CONFIRMATION_REQUIRED', `This change ${lowered.join(' and ')} of “${env.name}”: confirm it to go ahead.`, { field: 'confirm' });
+    }
     if (input.name !== undefined) env.name = input.name.trim();
     if (input.kind !== undefined) {
       // A profile moved to production becomes read-only unless the same call says otherwise.
@@ -288,6 +292,14 @@ export class EnvironmentRegistry {
     writeFileSync(tmp, JSON.stringify(body, null, 2), { mode: 0o600 });
     renameSync(tmp, this.file);
   }
+}
+
+/** What an update would take away: moving off production, lifting read-only. Empty when nothing. */
+export function loweredProtection(env: { kind: EnvironmentKind; readOnly: boolean }, input: ApiInput<'environments.update'>): string[] {
+  const lowered: string[] = [];
+  if (env.kind === 'production' && input.kind !== undefined && input.kind !== 'production') lowered.push(`moves it from production to ${input.kind}`);
+  if (env.readOnly && input.readOnly === false) lowered.push('lifts read-only');
+  return lowered;
 }
 
 /** `***` as it may arrive in a URL (as is or percent-encoded). */

@@ -61,3 +61,28 @@ describe('masked environments', () => {
     expect(info.title).not.toContain('Zanzibar');
   });
 });
+
+describe('lowering an environment’s protection', () => {
+  it('needs an explicit confirmation and is logged without secrets', async () => {
+    const { ctx, dir, logs } = context();
+    const prod = ctx.registry.create({
+      name: 'Prod',
+      kind: 'production',
+      connection: { sqlite: { path: join(dir, 'p.sqlite') }, redis: { url: 'redis://:hunter2-secret@cache.internal:6379' } },
+    });
+    await expect(call(ctx, 'environments.update', { environmentId: prod.id, kind: 'staging' })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    await expect(call(ctx, 'environments.update', { environmentId: prod.id, readOnly: false })).rejects.toMatchObject({ code: 'CONFIRMATION_REQUIRED' });
+    expect(ctx.registry.get(prod.id)).toMatchObject({ kind: 'production', readOnly: true });
+    // Raising protection, or saving it unchanged, needs nothing.
+    await call(ctx, 'environments.update', { environmentId: prod.id, kind: 'production', readOnly: true, name: 'Prod EU' });
+    expect(logs).toEqual([]);
+
+    const lowered = await call(ctx, 'environments.update', { environmentId: prod.id, kind: 'staging', readOnly: false, confirm: 'lower-protection' });
+    expect(lowered).toMatchObject({ kind: 'staging', readOnly: false });
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toContain('Prod EU');
+    expect(logs[0]).toMatch(/production to staging/);
+    expect(logs[0]).toMatch(/read-only/);
+    expect(logs.join('\n')).not.toContain('hunter2');
+  });
+});

@@ -2,7 +2,7 @@
 import type { SecurityStatus } from '../api.js';
 import type { ConsoleContext, Handlers } from '../context.js';
 import { probeConnection } from '../connection-probe.js';
-import type { ResolvedConnection } from '../environments.js';
+import { loweredProtection, type ResolvedConnection } from '../environments.js';
 
 export function securityStatus(ctx: ConsoleContext): SecurityStatus {
   const box = ctx.registry.secretBox;
@@ -22,7 +22,11 @@ export const environmentHandlers: Pick<
   'environments.list': async (_input, ctx) => ctx.registry.list(),
   'environments.create': async (input, ctx) => ctx.registry.create(input),
   'environments.update': async (input, ctx) => {
+    const before = ctx.registry.get(input.environmentId);
     const view = ctx.registry.update(input);
+    const lowered = loweredProtection(before, input);
+    // An audit line: which environment lost which protection (names and kinds only, no URL).
+    if (lowered.length > 0) ctx.log(`environments: protection lowered on ${JSON.stringify(before.name)} (${before.id}): ${lowered.join(', ')}; confirmed by the request`);
     // The open store may point at the old connection or run with the old guard.
     await ctx.traffic.stop(input.environmentId);
     await ctx.stores.drop(input.environmentId);
