@@ -2,7 +2,8 @@
  * The console's hardening rules, through `dispatch` with a real registry and SQLite stores: masked
  * environments refuse search, lowering protection needs a confirmation, imports are atomic.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import SqliteDatabase from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -84,5 +85,70 @@ describe('lowering an environment’s protection', () => {
     expect(logs[0]).toMatch(/production to staging/);
     expect(logs[0]).toMatch(/read-only/);
     expect(logs.join('\n')).not.toContain('hunter2');
+  });
+});
+
+describe('read-only SQLite environments', () => {
+  function fingerprint(path: string) {
+    const wal = `${path}-wal`;
+    return {
+      bytes: readFileSync(path).toString('base64'),
+      mtimeMs: statSync(path).mtimeMs,
+      wal: existsSync(wal) ? readFileSync(wal).length : null,
+    };
+  }
+
+  async function browse(ctx: ConsoleContext, environmentId: string): Promise<void> {
+    const list = await call(ctx, 'conversations.list', { environmentId, search: 'Zanzibar' });
+    expect(list.items.length).toBeLessThanOrEqual(1);
+    await call(ctx, 'conversations.list', { environmentId });
+    await call(ctx, 'conversation.read', { environmentId, conversationId: 'c-secret' });
+    await call(ctx, 'conversation.tail', { environmentId, conversationId: 'c-secret' });
+    await call(ctx, 'conversation.export', { environmentId, conversationId: 'c-secret' });
+    await ctx.stores.closeAll();
+  }
+
+  async function seed(path: string): Promise<void> {
+    const store = await openStore({ sqlite: { path } });
+    // Closed before the idle indexer runs: the search index has a backlog a reader could "catch up".
+    await store.append('c-secret', [{ role: 'user', content: 'Zanzibar in May?' }]);
+    await store.close();
+  }
+
+  it('leave a WAL-mode file and its WAL untouched, search index backlog included', async () => {
+    const { ctx, dir } = context();
+    const path = join(dir, 'wal.sqlite');
+    await seed(path);
+    const before = fingerprint(path);
+    const env = ctx.registry.create({ name: 'RO', kind: 'local', readOnly: true, connection: { sqlite: { path } } });
+    await browse(ctx, env.id);
+    const after = fingerprint(path);
+    expect(after.bytes).toBe(before.bytes);
+    expect(after.mtimeMs).toBe(before.mtimeMs);
+    // SQLite may create an empty WAL beside a WAL-mode file for a reader; never a frame.
+    expect(after.wal ?? 0).toBe(before.wal ?? 0);
+  });
+
+  it('do not switch a rollback-journal file to WAL', async () => {
+    const { ctx, dir } = context();
+    const path = join(dir, 'rollback.sqlite');
+    await seed(path);
+    const raw = new SqliteDatabase(path);
+    raw.pragma('journal_mode = DELETE');
+    raw.close();
+    const before = fingerprint(path);
+    const env = ctx.registry.create({ name: 'RO', kind: 'local', readOnly: true, connection: { sqlite: { path } } });
+    await browse(ctx, env.id);
+    expect(fingerprint(path)).toEqual(before);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(existsSync(`${path}-shm`)).toBe(false);
+  });
+
+  it('refuse to create a missing file', async () => {
+    const { ctx, dir } = context();
+    const path = join(dir, 'missing.sqlite');
+    const env = ctx.registry.create({ name: 'RO', kind: 'local', readOnly: true, connection: { sqlite: { path } } });
+    await expect(call(ctx, 'conversations.list', { environmentId: env.id })).rejects.toMatchObject({ code: 'CONNECTION_FAILED' });
+    expect(existsSync(path)).toBe(false);
   });
 });

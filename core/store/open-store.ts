@@ -19,7 +19,7 @@ import { trackLog } from './tracked-log.js';
 import type { ConversationStore } from './types.js';
 
 function createLog(config: ResolvedConfig): EventLog {
-  if (config.sqlite !== undefined) return createSqliteLog({ path: config.sqlite.path });
+  if (config.sqlite !== undefined) return createSqliteLog({ path: config.sqlite.path, readOnly: config.readOnly });
   const pg = config.postgres;
   if (pg === undefined) throw new Error('unreachable: resolveConfig requires a log');
   return createPostgresLog({

@@ -38,14 +38,20 @@ export interface SqliteLogOptions {
    * Searches never wait for it: they index any backlog themselves first.
    */
   searchIndexDelayMs?: number;
+  /**
+   * Browse without writing: the file must exist and is opened read-only, no pragma that writes
+   * (the journal mode is left as it is), no search-index catch-up — searches see what is indexed.
+   */
+  readOnly?: boolean;
 }
 
 const CHECKPOINT = /^(0|[1-9]\d*)$/;
 
 
-function openDatabase(path: string, busyTimeoutMs: number): Database {
+function openDatabase(path: string, busyTimeoutMs: number, readOnly: boolean): Database {
   const inMemory = path === ':memory:' || path === '';
   try {
+    if (readOnly) return new SqliteDatabase(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
     if (!inMemory && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
     const db = new SqliteDatabase(path, { timeout: busyTimeoutMs });
     db.pragma('journal_mode = WAL');
@@ -64,7 +70,8 @@ export function createSqliteLog(options: SqliteLogOptions): EventLog {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   // The delay lets a burst of appends be indexed in one transaction.
   const indexDelayMs = options.searchIndexDelayMs ?? 50;
-  const db = openDatabase(options.path, busyTimeoutMs);
+  const readOnly = options.readOnly === true;
+  const db = openDatabase(options.path, busyTimeoutMs, readOnly);
   const wake = createWakeSource(() => db.pragma('data_version', { simple: true }) as number);
   let closed = false;
 
@@ -121,6 +128,7 @@ export function createSqliteLog(options: SqliteLogOptions): EventLog {
 
   /** Brings the search index up to every committed message; searches call this first. */
   const catchUpSearchIndex = (): void => {
+    if (readOnly) return;
     const { st, indexBatch } = use();
     if (isIndexCurrent(st)) return;
     while (!indexBatch()) {
@@ -131,7 +139,7 @@ export function createSqliteLog(options: SqliteLogOptions): EventLog {
   let indexTimer: NodeJS.Timeout | undefined;
   /** Indexes the backlog when the process is idle, one batch per timer turn. */
   const scheduleIndexing = (delayMs: number): void => {
-    if (indexTimer !== undefined || closed) return;
+    if (indexTimer !== undefined || closed || readOnly) return;
     indexTimer = setTimeout(() => {
       indexTimer = undefined;
       run(() => use().indexBatch()).then(
