@@ -2,9 +2,9 @@ import { request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { expect, saveScreen, test, useEnvironment, watchForeignRequests } from './support/fixtures.js';
 
-function rawRequest(port: number, headers: Record<string, string>, path = '/api/environments.list'): Promise<number> {
+function rawRequest(host: string, port: number, headers: Record<string, string>, path = '/api/environments.list'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+    const req = httpRequest({ host, port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -31,18 +31,18 @@ function openSocket(url: string, headers: Record<string, string>): Promise<{ ope
 test.describe('the console server gate', () => {
   test('refuses requests without the token, with a foreign Origin or a forged Host', async ({ console: info }) => {
     const origin = info.baseUrl;
-    expect(await rawRequest(info.port, {})).toBe(401);
-    expect(await rawRequest(info.port, { authorization: 'Bearer wrong-token-wrong-token' })).toBe(401);
-    expect(await rawRequest(info.port, { authorization: `Bearer ${info.token}` })).toBe(200);
-    expect(await rawRequest(info.port, { authorization: `Bearer ${info.token}`, origin: 'http://evil.example' })).toBe(403);
-    expect(await rawRequest(info.port, { authorization: `Bearer ${info.token}`, host: `evil.example:${info.port}` })).toBe(403);
+    expect(await rawRequest(info.host, info.port, {})).toBe(401);
+    expect(await rawRequest(info.host, info.port, { authorization: 'Bearer wrong-token-wrong-token' })).toBe(401);
+    expect(await rawRequest(info.host, info.port, { authorization: `Bearer ${info.token}` })).toBe(200);
+    expect(await rawRequest(info.host, info.port, { authorization: `Bearer ${info.token}`, origin: 'http://evil.example' })).toBe(403);
+    expect(await rawRequest(info.host, info.port, { authorization: `Bearer ${info.token}`, host: `evil.example:${info.port}` })).toBe(403);
     // Static files need the token too.
     const page = await fetch(`${origin}/`);
     expect(page.status).toBe(401);
   });
 
   test('refuses a WebSocket opened without the token or from a foreign Origin', async ({ console: info }) => {
-    const url = `ws://127.0.0.1:${info.port}/api/ws`;
+    const url = `ws://${info.host}:${info.port}/api/ws`;
     expect(await openSocket(url, {})).toEqual({ opened: false, status: 401 });
     expect(await openSocket(url, { authorization: `Bearer ${info.token}`, origin: 'http://evil.example' })).toEqual({ opened: false, status: 403 });
     expect(await openSocket(url, { authorization: `Bearer ${info.token}`, host: `evil.example:${info.port}` })).toEqual({ opened: false, status: 403 });

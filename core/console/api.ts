@@ -94,8 +94,8 @@ export interface SecurityStatus {
   canSavePasswords: boolean;
   /** Why passwords can't be saved (e.g. Linux without a keyring: safeStorage falls back to a fixed key). */
   reason?: string;
-  /** The server only listens on this host. */
-  host: '127.0.0.1';
+  /** The loopback address the server listens on (a random 127.x.y.z per launch, or 127.0.0.1). */
+  host: string;
 }
 
 export interface EnvironmentTestResult {

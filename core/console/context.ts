@@ -13,6 +13,8 @@ export interface ConsoleContext {
   fetch: typeof fetch;
   /** Operational lines (never content, never secrets). */
   log: (line: string) => void;
+  /** The loopback address the server listens on, once it does; default 127.0.0.1. */
+  host?: string;
 }
 
 export type Handler<M extends ConsoleMethod> = (

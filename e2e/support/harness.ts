@@ -18,6 +18,8 @@ import { startRedisServer } from '../../core/testing/servers/redis-server.js';
 export interface HarnessInfo {
   baseUrl: string;
   token: string;
+  /** The loopback address the console listens on (a random 127.x.y.z per launch). */
+  host: string;
   port: number;
   databaseUrl: string;
   redisUrl: string;
@@ -45,7 +47,7 @@ const server = await startConsoleServer({
 });
 
 async function call<T>(method: string, body: unknown): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+  const response = await fetch(`${server.origin}/api/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
     body: JSON.stringify(body),
@@ -71,8 +73,9 @@ const production = await call<{ id: string }>('environments.create', {
 });
 
 const info: HarnessInfo = {
-  baseUrl: `http://127.0.0.1:${server.port}`,
+  baseUrl: server.origin,
   token: server.token,
+  host: server.host,
   port: server.port,
   databaseUrl: cluster.url,
   redisUrl: redis.url,

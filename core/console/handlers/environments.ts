@@ -10,7 +10,7 @@ export function securityStatus(ctx: ConsoleContext): SecurityStatus {
     secretStorage: box.kind,
     canSavePasswords: box.canSave,
     ...(box.reason !== undefined ? { reason: box.reason } : {}),
-    host: '127.0.0.1',
+    host: ctx.host ?? '127.0.0.1',
   };
 }
 
