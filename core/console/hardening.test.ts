@@ -152,3 +152,102 @@ describe('read-only SQLite environments', () => {
     expect(existsSync(path)).toBe(false);
   });
 });
+
+describe('imports', () => {
+  const at = '2025-01-01T00:00:00.000Z';
+  const uuid = (n: number) => `0190a1c2-0000-7000-8000-${String(n).padStart(12, '0')}`;
+  const line = (version: number, data: Record<string, unknown>, type = 'message.appended', eventId = uuid(version)) =>
+    JSON.stringify({ conversationId: 'imp', version, position: version, eventId, type, data, metadata: {}, recordedAt: at });
+  const message = (version: number, content: string, metadata: unknown = {}) => line(version, { role: 'user', content, metadata });
+
+  async function writable(ctx: ConsoleContext, dir: string, name = 'target') {
+    return ctx.registry.create({ name, kind: 'local', connection: { sqlite: { path: join(dir, `${name}.sqlite`) } } });
+  }
+
+  it('validate every line before writing: a bad third line leaves nothing, and the fixed file imports', async () => {
+    const { ctx, dir } = context();
+    const env = await writable(ctx, dir);
+    // The rename comes after two appends, which are written before it is replayed.
+    const bad = [message(1, 'one'), message(2, 'two'), line(3, { title: 'bell \u0007 title' }, 'conversation.renamed', 'e3')].join('\n');
+    await expect(call(ctx, 'conversation.import', { environmentId: env.id, jsonl: bad, maskContent: false })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(call(ctx, 'conversation.get', { environmentId: env.id, conversationId: 'imp' })).rejects.toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+    const good = [message(1, 'one'), message(2, 'two'), message(3, 'three')].join('\n');
+    const result = await call(ctx, 'conversation.import', { environmentId: env.id, jsonl: good, maskContent: false });
+    expect(result).toMatchObject({ conversationId: 'imp', events: 3 });
+  });
+
+  it('import back any export: 1,001 messages, equal in a fresh store', async () => {
+    const { ctx, dir } = context();
+    const source = await writable(ctx, dir, 'source');
+    const store = await ctx.stores.get(source.id);
+    const batch = (from: number, n: number) => Array.from({ length: n }, (_, i) => ({ role: 'user' as const, content: `message ${from + i}`, metadata: { n: from + i } }));
+    await store.append('big', batch(0, 1000));
+    await store.append('big', batch(1000, 1));
+    await store.rename('big', 'Big one');
+    const exported = await call(ctx, 'conversation.export', { environmentId: source.id, conversationId: 'big' });
+
+    const target = await writable(ctx, dir, 'fresh');
+    await call(ctx, 'conversation.import', { environmentId: target.id, jsonl: exported.jsonl, maskContent: false });
+    const original = await call(ctx, 'conversation.stateAt', { environmentId: source.id, conversationId: 'big', version: 1003 });
+    const copy = await call(ctx, 'conversation.stateAt', { environmentId: target.id, conversationId: 'big', version: 1003 });
+    expect(copy.messages).toHaveLength(1001);
+    expect(copy.title).toBe('Big one');
+    const shape = (m: { id: string; role: string; content: string; metadata: unknown }) => ({ id: m.id, role: m.role, content: m.content, metadata: m.metadata });
+    expect(copy.messages.map(shape)).toEqual(original.messages.map(shape));
+  });
+
+  it('refuse 20,000-deep metadata as invalid input, masked or not', async () => {
+    const { ctx, dir } = context();
+    const env = await writable(ctx, dir);
+    const deep = `${'{"a":'.repeat(20_000)}"x"${'}'.repeat(20_000)}`;
+    const jsonl = `{"conversationId":"imp","version":1,"position":1,"eventId":"${uuid(1)}","type":"message.appended","data":{"role":"user","content":"hi","metadata":${deep}},"metadata":{},"recordedAt":"${at}"}`;
+    for (const maskContent of [true, false]) {
+      await expect(call(ctx, 'conversation.import', { environmentId: env.id, jsonl, maskContent })).rejects.toMatchObject({ code: 'VALIDATION', message: expect.stringMatching(/nested too deeply/) });
+    }
+  });
+
+  it('keep a __proto__ metadata key as plain data with masking on and off', async () => {
+    const { ctx, dir } = context();
+    const env = await writable(ctx, dir);
+    const jsonl = [message(1, 'hi', JSON.parse('{"__proto__":{"polluted":"yes"},"model":"m"}'))].join('\n');
+    // JSON.stringify of a parsed object keeps the own __proto__ key.
+    expect(jsonl).toContain('"__proto__"');
+    const keys: string[][] = [];
+    for (const maskContent of [false, true]) {
+      const conversationId = `imp-${maskContent ? 'masked' : 'plain'}`;
+      await call(ctx, 'conversation.import', { environmentId: env.id, jsonl, maskContent, conversationId });
+      const tail = await call(ctx, 'conversation.tail', { environmentId: env.id, conversationId });
+      const metadata = tail.messages[0]?.metadata ?? {};
+      expect(Object.getPrototypeOf(metadata)).toBe(Object.prototype);
+      keys.push(Object.keys(metadata).sort());
+    }
+    expect(keys[0]).toEqual(['__proto__', 'model']);
+    expect(keys[1]).toEqual(keys[0]);
+  });
+
+  it('remove what was written when a write fails half-way, so the retry goes through', async () => {
+    const { ctx, dir } = context();
+    const env = await writable(ctx, dir);
+    const store = await ctx.stores.get(env.id);
+    const jsonl = Array.from({ length: 5 }, (_, i) => message(i + 1, `m${i}`)).join('\n');
+    let appends = 0;
+    // The real store, with its second append failing as an outage would.
+    const flaky = new Proxy(store, {
+      get(target, property, receiver) {
+        if (property === 'append') {
+          return async (...args: Parameters<typeof store.append>) => {
+            if (++appends === 2) throw new Error('connection lost');
+            return target.append(...args);
+          };
+        }
+        const value: unknown = Reflect.get(target, property, receiver);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    const { importEvents, parseJsonl } = await import('./handlers/transfer.js');
+    await expect(importEvents(flaky, parseJsonl(jsonl), { conversationId: 'imp', maskContent: false, maxBatch: 2 })).rejects.toThrow('connection lost');
+    expect(await store.getConversation('imp')).toBeNull();
+    await call(ctx, 'conversation.import', { environmentId: env.id, jsonl, maskContent: false });
+    expect(await store.tail('imp')).toHaveLength(5);
+  });
+});
