@@ -1,4 +1,5 @@
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { expect, saveScreen, test, useEnvironment, watchForeignRequests } from './support/fixtures.js';
 
@@ -127,4 +128,34 @@ test('read-only is enforced by the server, and the refusal is shown', async ({ s
   } finally {
     expect((await setReadOnly(false)).status).toBe(200);
   }
+});
+
+test('the session cookie is not sent to other servers on 127.0.0.1', async ({ signedIn: page, console: info }) => {
+  // Cookies ignore ports: a console on 127.0.0.1 would hand its token to every local dev server.
+  const cookies: Array<string | undefined> = [];
+  const other = createServer((req, res) => {
+    cookies.push(req.headers.cookie);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('another local server');
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (other.address() as AddressInfo).port;
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await expect(page.getByText('another local server')).toBeVisible();
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const cookie of cookies) expect(cookie ?? '').not.toContain(info.token);
+  } finally {
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+  }
+});
+
+test('a masked environment refuses search until content is revealed, and says so', async ({ signedIn: page, console: info }) => {
+  await useEnvironment(page, 'Production replica');
+  await page.goto(`${info.baseUrl}/#/conversations`);
+  await page.getByRole('search').getByLabel('Search title and content').fill('refund');
+  await expect(page.getByRole('alert').filter({ hasText: 'Search is off while' })).toBeVisible();
+  await page.getByRole('button', { name: 'Reveal message content' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Search is off while' })).toHaveCount(0);
+  await expect(page.getByRole('listbox', { name: 'Conversations' })).toBeVisible();
+  await page.getByRole('button', { name: 'Mask message content' }).click();
 });

@@ -44,6 +44,8 @@ const server = await startConsoleServer({
   staticDir: join(root, 'dist', 'renderer'),
   demo: { conversations: 150 },
   log,
+  // SCROLLBACK_E2E_HOST=127.0.0.1 runs the console where the random-address defence is off.
+  ...(process.env.SCROLLBACK_E2E_HOST ? { host: process.env.SCROLLBACK_E2E_HOST } : {}),
 });
 
 async function call<T>(method: string, body: unknown): Promise<T> {
