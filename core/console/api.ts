@@ -230,8 +230,12 @@ export const consoleSchemas = {
   'environments.remove': z.object({ environmentId }),
   /** Test a saved environment, or a draft connection before saving it. */
   'environments.test': z.union([
+    /**
+     * A draft connection. With `environmentId` (an edit of a saved environment) a URL that shows
+     * `***`, or no secret at all, for the same place is tested with the saved secret.
+     */
+    z.object({ connection: connectionInput, environmentId: environmentId.optional() }),
     z.object({ environmentId }),
-    z.object({ connection: connectionInput }),
   ]),
 
   'conversations.list': z.object({

@@ -154,4 +154,16 @@ describe('secrets outside URL userinfo', () => {
     expect(pg.searchParams.getAll('password')).toHaveLength(1);
     expectNoSecret(readFileSync(join(dir, 'environments.json'), 'utf8'));
   });
+
+  it('tests an edited draft with the saved secrets, but never sends them to another host', () => {
+    const dir = tempDir();
+    const registry = new EnvironmentRegistry(dir, new KeyFileSecretBox(join(dir, 'secret.key')));
+    const view = registry.create(input());
+    const shown = view.connection.postgres?.url ?? '';
+    const same = new URL(registry.resolveDraft(view.id, { postgres: { url: shown } }).postgres?.url ?? '');
+    expect(same.searchParams.get('password')).toBe(QUERY_PW);
+    const elsewhere = registry.resolveDraft(view.id, { postgres: { url: shown.replace('db.internal', 'attacker.example') } });
+    expect(elsewhere.postgres?.url).not.toContain(encodeURIComponent(QUERY_PW));
+    expect(elsewhere.postgres?.url).not.toContain(QUERY_PW);
+  });
 });

@@ -150,18 +150,8 @@ export class EnvironmentRegistry {
     }
     if (input.connection !== undefined) {
       const { connection, secrets, kept } = splitConnection(input.connection);
-      // Secrets of a backend that is gone or now points elsewhere are dropped; a URL given to the
-      // same place without a secret, or with `***` in its place, keeps the saved one.
-      for (const backend of BACKENDS) {
-        const before = env.connection[backend]?.url;
-        const after = connection[backend]?.url;
-        const samePlace = after !== undefined && before === after;
-        for (const slot of this.slots(env)) {
-          if (partsOf(backend, [slot]).length === 0) continue;
-          const replaced = secrets[slot] !== undefined;
-          const keep = samePlace && !replaced && (kept.has(slot) || !input.connection[backend]?.url.includes(SECRET_MARK));
-          if (!keep) this.dropSecret(env, slot);
-        }
+      for (const slot of this.slots(env)) {
+        if (!keepsSecret(env, slot, input.connection, { connection, secrets, kept })) this.dropSecret(env, slot);
       }
       env.connection = connection;
       this.storeSecrets(env, secrets);
@@ -190,6 +180,34 @@ export class EnvironmentRegistry {
       for (const slot of this.slots(env)) {
         const [part] = partsOf(backend, [slot]);
         if (part === undefined) continue;
+        const value = this.secret(env, slot);
+        if (value !== null) secrets[part] = value;
+      }
+      resolved[backend] = { url: withSecrets(target.url, secrets) };
+    }
+    return resolved;
+  }
+
+  /**
+   * A draft of an edit, resolved for a connection test: what the edit would save, with the saved
+   * secrets it would keep. Never stored.
+   */
+  resolveDraft(environmentId: string, draft: ConnectionInput): ResolvedConnection {
+    const env = this.find(environmentId);
+    const split = splitConnection(draft);
+    const resolved: ResolvedConnection = {};
+    if (split.connection.sqlite) resolved.sqlite = { ...split.connection.sqlite };
+    for (const backend of BACKENDS) {
+      const target = split.connection[backend];
+      if (target === undefined) continue;
+      const secrets: Partial<Record<SecretPart, string>> = {};
+      for (const [slot, value] of Object.entries(split.secrets)) {
+        const [part] = partsOf(backend, [slot]);
+        if (part !== undefined && value !== undefined) secrets[part] = value;
+      }
+      for (const slot of this.slots(env)) {
+        const [part] = partsOf(backend, [slot]);
+        if (part === undefined || !keepsSecret(env, slot, draft, split)) continue;
         const value = this.secret(env, slot);
         if (value !== null) secrets[part] = value;
       }
@@ -300,6 +318,22 @@ export function loweredProtection(env: { kind: EnvironmentKind; readOnly: boolea
   if (env.kind === 'production' && input.kind !== undefined && input.kind !== 'production') lowered.push(`moves it from production to ${input.kind}`);
   if (env.readOnly && input.readOnly === false) lowered.push('lifts read-only');
   return lowered;
+}
+
+/**
+ * Whether an edit keeps a saved secret: its backend still points at the same place, the edit
+ * brings no new value for it, and its URL either shows `***` there or carries no secret at all.
+ * A backend that is gone or points elsewhere loses its secrets.
+ */
+function keepsSecret(env: StoredEnvironment, slot: SecretSlot, input: ConnectionInput, split: ReturnType<typeof splitConnection>): boolean {
+  for (const backend of BACKENDS) {
+    if (partsOf(backend, [slot]).length === 0) continue;
+    const after = split.connection[backend]?.url;
+    const samePlace = after !== undefined && env.connection[backend]?.url === after;
+    if (!samePlace || split.secrets[slot] !== undefined) return false;
+    return split.kept.has(slot) || !(input[backend]?.url.includes(SECRET_MARK) ?? false);
+  }
+  return false;
 }
 
 /** `***` as it may arrive in a URL (as is or percent-encoded). */

@@ -263,7 +263,7 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
             type="button"
             onClick={() => {
               setSubmitted(true);
-              if (Object.keys(problems).length === 0) void testEnvironment('draft', { connection: connectionFromForm(form) });
+              if (Object.keys(problems).length === 0) void testEnvironment('draft', { connection: connectionFromForm(form), ...(editing ? { environmentId: editing.id } : {}) });
             }}
             disabled={test?.running}
           >

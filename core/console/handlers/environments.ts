@@ -40,7 +40,9 @@ export const environmentHandlers: Pick<
   },
   'environments.test': async (input, ctx) => {
     let connection: ResolvedConnection;
-    if ('environmentId' in input) {
+    if ('connection' in input && input.environmentId !== undefined) {
+      connection = ctx.registry.resolveDraft(input.environmentId, input.connection);
+    } else if (!('connection' in input)) {
       connection = ctx.registry.resolve(input.environmentId);
     } else {
       connection = {};
