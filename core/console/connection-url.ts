@@ -101,7 +101,8 @@ export function splitSecrets(field: string, raw: string, schemes: readonly strin
   };
   if (p.password !== null) {
     take('password', p.password);
-    p.password = null;
+    // `user:@` keeps saying "a user name" where a lone userinfo would read as a password.
+    p.password = rules.loneUserIsSecret && p.user !== '' ? '' : null;
     if (p.user === '') p.user = null;
   } else if (p.user !== null && rules.loneUserIsSecret) {
     take('user', p.user);
@@ -119,14 +120,15 @@ export function splitSecrets(field: string, raw: string, schemes: readonly strin
 /** Puts secrets back into a URL split by `splitSecrets`, for connecting. Never log the result. */
 export function withSecrets(url: string, secrets: Partial<Record<SecretPart, string>>): string {
   const p = pieces('url', url, [url.slice(0, Math.max(0, url.indexOf(':'))).toLowerCase()]);
-  for (const [part, value] of Object.entries(secrets) as Array<[SecretPart, string | undefined]>) {
+  // A lone userinfo first, so a password (never both, but be safe) is not undone by it.
+  const entries = (Object.entries(secrets) as Array<[SecretPart, string | undefined]>).sort(([a], [b]) => (a === 'user' ? -1 : b === 'user' ? 1 : 0));
+  for (const [part, value] of entries) {
     if (value === undefined) continue;
     if (part === 'password') {
       p.password = encodeURIComponent(value);
       p.user ??= '';
     } else if (part === 'user') {
       p.user = encodeURIComponent(value);
-      p.password = null;
     } else {
       p.query.push([encodeURIComponent(part.slice(1)), encodeURIComponent(value)]);
     }

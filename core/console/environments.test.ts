@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -165,5 +165,49 @@ describe('secrets outside URL userinfo', () => {
     const elsewhere = registry.resolveDraft(view.id, { postgres: { url: shown.replace('db.internal', 'attacker.example') } });
     expect(elsewhere.postgres?.url).not.toContain(encodeURIComponent(QUERY_PW));
     expect(elsewhere.postgres?.url).not.toContain(QUERY_PW);
+  });
+
+  it('moves secrets an older file kept in its URLs into the secret box on load', () => {
+    const dir = tempDir();
+    const old = {
+      version: 1,
+      environments: [
+        {
+          id: 'old', name: 'Old', kind: 'staging', color: '#d97706', readOnly: false, builtIn: false, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z',
+          connection: {
+            postgres: { url: `postgres://app@db.internal:5432/chat?password=${encodeURIComponent(QUERY_PW)}` },
+            redis: { url: `redis://${LONE}@cache.internal:6379` },
+          },
+          secrets: {},
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'environments.json'), JSON.stringify(old));
+    const registry = new EnvironmentRegistry(dir, new KeyFileSecretBox(join(dir, 'secret.key')));
+    expectNoSecret(readFileSync(join(dir, 'environments.json'), 'utf8'));
+    expectNoSecret(JSON.stringify(registry.list()));
+    expect(registry.get('old').hasSecret).toBe(true);
+    const resolved = registry.resolve('old');
+    expect(new URL(resolved.postgres?.url ?? '').searchParams.get('password')).toBe(QUERY_PW);
+    expect(resolved.redis?.url).toBe(`redis://${LONE}@cache.internal:6379`);
+  });
+
+  it('reads an older file that kept the Redis user name after taking the password out', () => {
+    const dir = tempDir();
+    const box = new KeyFileSecretBox(join(dir, 'secret.key'));
+    const old = {
+      version: 1,
+      environments: [
+        {
+          id: 'acl', name: 'ACL', kind: 'staging', color: '#d97706', readOnly: false, builtIn: false, createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:00.000Z',
+          connection: { sqlite: { path: join(dir, 'x.sqlite') }, redis: { url: 'rediss://default@cache.internal:6380' } },
+          secrets: { redis: box.encrypt(PASSWORD) },
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'environments.json'), JSON.stringify(old));
+    const registry = new EnvironmentRegistry(dir, box);
+    expect(registry.resolve('acl').redis?.url).toBe(`rediss://default:${encodeURIComponent(PASSWORD)}@cache.internal:6380`);
+    expect(registry.get('acl').connection.redis).toMatchObject({ user: 'default', url: 'rediss://default:***@cache.internal:6380' });
   });
 });

@@ -91,6 +91,36 @@ export class EnvironmentRegistry {
     this.file = join(dataDir, 'environments.json');
     this.box = box;
     this.environments = this.load();
+    if (this.environments.map((env) => this.sealStoredSecrets(env)).some(Boolean)) this.save();
+  }
+
+  /**
+   * Files written before every kind of URL secret was split out may still hold some in a stored
+   * URL (a query-parameter password, a lone Redis userinfo): move them to the box (or to this
+   * session) on load. Returns whether anything moved.
+   */
+  private sealStoredSecrets(env: StoredEnvironment): boolean {
+    let moved = false;
+    for (const [backend, schemes, rules] of [
+      ['postgres', POSTGRES_SCHEMES, POSTGRES_SECRETS],
+      ['redis', REDIS_SCHEMES, REDIS_SECRETS],
+    ] as const) {
+      const target = env.connection[backend];
+      if (target === undefined) continue;
+      // Older files stored `user@host` once they had taken the password out: with that password
+      // saved, what is left of the userinfo is the user name.
+      const hasPassword = env.secrets[backend] !== undefined || this.sessionSecrets.get(env.id)?.[backend] !== undefined;
+      const split = splitSecrets(`${backend}.url`, target.url, schemes, hasPassword ? { ...rules, loneUserIsSecret: false } : rules);
+      if (split.url === target.url) continue;
+      const secrets: Secrets = {};
+      for (const [part, value] of Object.entries(split.secrets) as Array<[SecretPart, string | undefined]>) {
+        if (value !== undefined) secrets[slotOf(backend, part)] = value;
+      }
+      env.connection[backend] = { url: split.url };
+      this.storeSecrets(env, secrets);
+      moved = true;
+    }
+    return moved;
   }
 
   get secretBox(): SecretBox {

@@ -12,7 +12,7 @@ import type { Unsubscribe } from '../store/types.js';
 import { clientMessage, type LiveChannel, type LiveServerMessage } from './live-messages.js';
 import { checkRequest, gateRequestOf } from './auth.js';
 import type { ApiErrorBody } from './api.js';
-import { toWireError } from './console-error.js';
+import { ConsoleError, toWireError } from './console-error.js';
 import type { ConsoleContext } from './context.js';
 import { snapshotFor } from './handlers/live.js';
 import { maskEvent } from './masking.js';
@@ -241,6 +241,8 @@ export class LiveSocket {
         (error: unknown) => {
           if (mine !== generation) return;
           this.failed(feed, error);
+          // A removed environment will not come back: say so once, do not retry.
+          if (error instanceof ConsoleError && error.code === 'NOT_FOUND') return;
           retry = setTimeout(start, delay(attempt++));
           retry.unref();
         },

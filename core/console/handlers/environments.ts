@@ -34,8 +34,9 @@ export const environmentHandlers: Pick<
   },
   'environments.remove': async (input, ctx) => {
     await ctx.traffic.stop(input.environmentId);
-    await ctx.stores.drop(input.environmentId);
+    // Out of the registry first: whoever the drop notifies must not reopen the store.
     ctx.registry.remove(input.environmentId);
+    await ctx.stores.drop(input.environmentId);
     return { removed: true };
   },
   'environments.test': async (input, ctx) => {
