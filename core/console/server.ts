@@ -126,8 +126,17 @@ function readBody(req: IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => (tooLarge ? reject(new BodyTooLarge()) : resolve(Buffer.concat(chunks).toString('utf8'))));
+    let ended = false;
+    req.on('end', () => {
+      ended = true;
+      if (tooLarge) reject(new BodyTooLarge());
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
+    // Cut off (or the client went away): settle, nobody is left to answer.
+    req.on('close', () => {
+      if (!ended) reject(new ConsoleError('BAD_REQUEST', 'The request body was not received in full.'));
+    });
   });
 }
 
