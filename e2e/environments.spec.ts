@@ -31,6 +31,17 @@ test('add, test, edit and remove environments; errors in words', async ({ signed
   await edit.getByRole('button', { name: 'Save environment' }).click();
   await expect(card).toContainText('read-only');
 
+  // Lifting read-only asks first; keeping protection changes nothing.
+  await page.getByRole('button', { name: 'Edit E2E pair' }).click();
+  const lift = page.getByRole('dialog', { name: 'Edit E2E pair' });
+  await lift.getByLabel(/Read-only/).uncheck();
+  await lift.getByRole('button', { name: 'Save environment' }).click();
+  const ask = lift.getByRole('alert', { name: 'Confirm lowering protection' });
+  await expect(ask).toContainText('read-only is lifted');
+  await ask.getByRole('button', { name: 'Lower protection and save' }).click();
+  await expect(lift).toBeHidden();
+  await expect(card).toContainText('writable');
+
   // A refused connection is explained, not dumped.
   await page.getByRole('button', { name: 'Add environment' }).click();
   const broken = page.getByRole('dialog', { name: 'Add environment' });

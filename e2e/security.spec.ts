@@ -1,10 +1,11 @@
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { expect, saveScreen, test, useEnvironment, watchForeignRequests } from './support/fixtures.js';
 
-function rawRequest(port: number, headers: Record<string, string>, path = '/api/environments.list'): Promise<number> {
+function rawRequest(host: string, port: number, headers: Record<string, string>, path = '/api/environments.list'): Promise<number> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
+    const req = httpRequest({ host, port, path, method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
       res.resume();
       resolve(res.statusCode ?? 0);
     });
@@ -31,18 +32,18 @@ function openSocket(url: string, headers: Record<string, string>): Promise<{ ope
 test.describe('the console server gate', () => {
   test('refuses requests without the token, with a foreign Origin or a forged Host', async ({ console: info }) => {
     const origin = info.baseUrl;
-    expect(await rawRequest(info.port, {})).toBe(401);
-    expect(await rawRequest(info.port, { authorization: 'Bearer wrong-token-wrong-token' })).toBe(401);
-    expect(await rawRequest(info.port, { authorization: `Bearer ${info.token}` })).toBe(200);
-    expect(await rawRequest(info.port, { authorization: `Bearer ${info.token}`, origin: 'http://evil.example' })).toBe(403);
-    expect(await rawRequest(info.port, { authorization: `Bearer ${info.token}`, host: `evil.example:${info.port}` })).toBe(403);
+    expect(await rawRequest(info.host, info.port, {})).toBe(401);
+    expect(await rawRequest(info.host, info.port, { authorization: 'Bearer wrong-token-wrong-token' })).toBe(401);
+    expect(await rawRequest(info.host, info.port, { authorization: `Bearer ${info.token}` })).toBe(200);
+    expect(await rawRequest(info.host, info.port, { authorization: `Bearer ${info.token}`, origin: 'http://evil.example' })).toBe(403);
+    expect(await rawRequest(info.host, info.port, { authorization: `Bearer ${info.token}`, host: `evil.example:${info.port}` })).toBe(403);
     // Static files need the token too.
     const page = await fetch(`${origin}/`);
     expect(page.status).toBe(401);
   });
 
   test('refuses a WebSocket opened without the token or from a foreign Origin', async ({ console: info }) => {
-    const url = `ws://127.0.0.1:${info.port}/api/ws`;
+    const url = `ws://${info.host}:${info.port}/api/ws`;
     expect(await openSocket(url, {})).toEqual({ opened: false, status: 401 });
     expect(await openSocket(url, { authorization: `Bearer ${info.token}`, origin: 'http://evil.example' })).toEqual({ opened: false, status: 403 });
     expect(await openSocket(url, { authorization: `Bearer ${info.token}`, host: `evil.example:${info.port}` })).toEqual({ opened: false, status: 403 });
@@ -114,7 +115,8 @@ test('read-only is enforced by the server, and the refusal is shown', async ({ s
     fetch(`${info.baseUrl}/api/environments.update`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${info.token}` },
-      body: JSON.stringify({ environmentId: info.environments.hybrid, readOnly }),
+      // Lifting read-only is a lowering of protection: the request must confirm it.
+      body: JSON.stringify({ environmentId: info.environments.hybrid, readOnly, ...(readOnly ? {} : { confirm: 'lower-protection' }) }),
     });
   expect((await setReadOnly(true)).status).toBe(200);
   try {
@@ -124,6 +126,36 @@ test('read-only is enforced by the server, and the refusal is shown', async ({ s
     await expect(page.getByRole('alert').filter({ hasText: 'Refused: this environment is read-only' }).first()).toBeVisible();
     await saveScreen(page, 'security-read-only-refusal');
   } finally {
-    await setReadOnly(false);
+    expect((await setReadOnly(false)).status).toBe(200);
   }
+});
+
+test('the session cookie is not sent to other servers on 127.0.0.1', async ({ signedIn: page, console: info }) => {
+  // Cookies ignore ports: a console on 127.0.0.1 would hand its token to every local dev server.
+  const cookies: Array<string | undefined> = [];
+  const other = createServer((req, res) => {
+    cookies.push(req.headers.cookie);
+    res.writeHead(200, { 'content-type': 'text/plain' }).end('another local server');
+  });
+  await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+  try {
+    const port = (other.address() as AddressInfo).port;
+    await page.goto(`http://127.0.0.1:${port}/`);
+    await expect(page.getByText('another local server')).toBeVisible();
+    expect(cookies.length).toBeGreaterThan(0);
+    for (const cookie of cookies) expect(cookie ?? '').not.toContain(info.token);
+  } finally {
+    await new Promise<void>((resolve) => other.close(() => resolve()));
+  }
+});
+
+test('a masked environment refuses search until content is revealed, and says so', async ({ signedIn: page, console: info }) => {
+  await useEnvironment(page, 'Production replica');
+  await page.goto(`${info.baseUrl}/#/conversations`);
+  await page.getByRole('search').getByLabel('Search title and content').fill('refund');
+  await expect(page.getByRole('alert').filter({ hasText: 'Search is off while' })).toBeVisible();
+  await page.getByRole('button', { name: 'Reveal message content' }).click();
+  await expect(page.getByRole('alert').filter({ hasText: 'Search is off while' })).toHaveCount(0);
+  await expect(page.getByRole('listbox', { name: 'Conversations' })).toBeVisible();
+  await page.getByRole('button', { name: 'Mask message content' }).click();
 });

@@ -25,7 +25,7 @@ function lockDown(contents: WebContents, origin: string): void {
 }
 
 async function createWindow(console: ConsoleServer): Promise<void> {
-  const origin = `http://127.0.0.1:${console.port}`;
+  const origin = console.origin;
   const window = new BrowserWindow({
     width: 1400,
     height: 900,
@@ -69,9 +69,13 @@ async function main(): Promise<void> {
     // when packaged (app.getAppPath() is electron/dist in development).
     staticDir: join(here, '..', '..', '..', 'dist', 'renderer'),
     secretBox: safeStorageSecretBox(),
+    // The desktop window has a cookie jar of its own that no other local page shares, so the
+    // cookie-isolation reason for a random loopback address does not apply; 127.0.0.1 keeps the
+    // fixed desktop CSP (ws://127.0.0.1:*) valid.
+    host: '127.0.0.1',
   });
   const running = server;
-  app.on('web-contents-created', (_event, contents) => lockDown(contents, `http://127.0.0.1:${running.port}`));
+  app.on('web-contents-created', (_event, contents) => lockDown(contents, running.origin));
   await createWindow(running);
 
   app.on('activate', () => {

@@ -1,6 +1,6 @@
 /**
  * `npm start`: builds the renderer when it is missing or older than its sources, then opens the
- * desktop app if the Electron binary is installed, else serves the same UI on 127.0.0.1 (web
+ * desktop app if the Electron binary is installed, else serves the same UI on a loopback address (web
  * mode) and prints its URL with the token. Runs until SIGINT/SIGTERM.
  *
  * Electron is detected without `require('electron')`: that call tries to download the binary

@@ -21,6 +21,9 @@ const id = z.string().min(1).max(256);
 export const environmentId = z.string().min(1).max(64);
 const isoTime = z.iso.datetime({ offset: true });
 
+/** The confirmation `environments.update` needs to lower an environment's protection. */
+export const LOWER_PROTECTION = 'lower-protection';
+
 export const ENVIRONMENT_KINDS = ['local', 'staging', 'production'] as const;
 export type EnvironmentKind = (typeof ENVIRONMENT_KINDS)[number];
 
@@ -91,8 +94,8 @@ export interface SecurityStatus {
   canSavePasswords: boolean;
   /** Why passwords can't be saved (e.g. Linux without a keyring: safeStorage falls back to a fixed key). */
   reason?: string;
-  /** The server only listens on this host. */
-  host: '127.0.0.1';
+  /** The loopback address the server listens on (a random 127.x.y.z per launch, or 127.0.0.1). */
+  host: string;
 }
 
 export interface EnvironmentTestResult {
@@ -220,12 +223,21 @@ export const consoleSchemas = {
     /** Replaces the connection. A URL without a password keeps the saved one unless `clearPasswords`. */
     connection: connectionInput.optional(),
     clearPasswords: z.boolean().optional(),
+    /**
+     * Required to move an environment away from production or to lift read-only: the user was
+     * asked and agreed. Without it such a change is refused with CONFIRMATION_REQUIRED.
+     */
+    confirm: z.literal(LOWER_PROTECTION).optional(),
   }),
   'environments.remove': z.object({ environmentId }),
   /** Test a saved environment, or a draft connection before saving it. */
   'environments.test': z.union([
+    /**
+     * A draft connection. With `environmentId` (an edit of a saved environment) a URL that shows
+     * `***`, or no secret at all, for the same place is tested with the saved secret.
+     */
+    z.object({ connection: connectionInput, environmentId: environmentId.optional() }),
     z.object({ environmentId }),
-    z.object({ connection: connectionInput }),
   ]),
 
   'conversations.list': z.object({
@@ -378,6 +390,10 @@ export type ConsoleErrorCode =
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
   | 'READ_ONLY'
+  /** The change lowers an environment's protection and the request did not confirm it. */
+  | 'CONFIRMATION_REQUIRED'
+  /** The call needs masked content revealed first (search on a masked environment). */
+  | 'REVEAL_REQUIRED'
   | 'BAD_REQUEST'
   | 'NOT_FOUND'
   | 'CONNECTION_FAILED'

@@ -99,3 +99,29 @@ describe('contentSecurityPolicy', () => {
     expect(csp).not.toContain('http:');
   });
 });
+
+describe('the token exchange redirect', () => {
+  it('never leaves the origin, whatever the path looks like', () => {
+    for (const url of [`/.//evil.com/?token=${token}`, `//evil.com/?token=${token}`, `/%2F/evil.com/?token=${token}`, `/\\evil.com/?token=${token}`, `/./\\/evil.com?token=${token}`]) {
+      const decision = checkRequest(request({ url }), options);
+      expect(decision.action).toBe('exchange');
+      if (decision.action !== 'exchange') continue;
+      expect(decision.location).toMatch(/^\/(?![/\\])/);
+      // Resolved against the console's origin it stays there.
+      expect(new URL(decision.location, `http://127.0.0.1:${port}`).host).toBe(`127.0.0.1:${port}`);
+    }
+  });
+});
+
+describe('a console on its own loopback address', () => {
+  const host = '127.23.45.67';
+  it('answers only to that address (no localhost, no 127.0.0.1)', () => {
+    const auth = { authorization: `Bearer ${token}` };
+    const at = { ...options, host };
+    expect(checkRequest(request({ headers: { ...auth, host: `${host}:${port}` } }), at)).toEqual({ action: 'allow' });
+    expect(checkRequest(request({ headers: { ...auth, host: `127.0.0.1:${port}` } }), at)).toMatchObject({ action: 'deny', status: 403 });
+    expect(checkRequest(request({ headers: { ...auth, host: `localhost:${port}` } }), at)).toMatchObject({ action: 'deny', status: 403 });
+    expect(checkRequest(request({ headers: { ...auth, host: `${host}:${port}`, origin: `http://127.0.0.1:${port}` } }), at)).toMatchObject({ action: 'deny', status: 403 });
+    expect(contentSecurityPolicy(port, host)).toContain(`connect-src 'self' ws://${host}:${port};`);
+  });
+});

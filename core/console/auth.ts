@@ -22,19 +22,24 @@ export function sameToken(expected: string, given: string | undefined | null): b
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** Hosts the server answers to: only loopback names with its own port. */
-export function allowedHosts(port: number): string[] {
-  return [`127.0.0.1:${port}`, `localhost:${port}`];
+export const DEFAULT_HOST = '127.0.0.1';
+
+/**
+ * Hosts the server answers to: the loopback address it listens on, with its own port
+ * (`localhost` too when that address is 127.0.0.1, which is where `localhost` resolves).
+ */
+export function allowedHosts(port: number, host: string = DEFAULT_HOST): string[] {
+  return host === DEFAULT_HOST ? [`${host}:${port}`, `localhost:${port}`] : [`${host}:${port}`];
 }
 
-export function allowedOrigins(port: number): string[] {
-  return allowedHosts(port).map((h) => `http://${h}`);
+export function allowedOrigins(port: number, host: string = DEFAULT_HOST): string[] {
+  return allowedHosts(port, host).map((h) => `http://${h}`);
 }
 
 /** A missing Host is refused: HTTP/1.1 requires it and a rebinding attack controls it. */
-export function isAllowedHost(host: string | undefined, port: number): boolean {
-  if (host === undefined) return false;
-  return allowedHosts(port).includes(host.toLowerCase());
+export function isAllowedHost(header: string | undefined, port: number, host: string = DEFAULT_HOST): boolean {
+  if (header === undefined) return false;
+  return allowedHosts(port, host).includes(header.toLowerCase());
 }
 
 /**
@@ -42,9 +47,9 @@ export function isAllowedHost(host: string | undefined, port: number): boolean {
  * request without one comes from a same-origin navigation or a non-browser client (which still
  * needs the token). `null` (sandboxed frames, file://) is foreign.
  */
-export function isAllowedOrigin(origin: string | undefined, port: number): boolean {
+export function isAllowedOrigin(origin: string | undefined, port: number, host: string = DEFAULT_HOST): boolean {
   if (origin === undefined) return true;
-  return allowedOrigins(port).includes(origin.toLowerCase());
+  return allowedOrigins(port, host).includes(origin.toLowerCase());
 }
 
 /** `Sec-Fetch-Site: cross-site` marks a request another site started, even without Origin. */
@@ -112,6 +117,8 @@ export type GateDecision =
 export interface GateOptions {
   token: string;
   port: number;
+  /** The loopback address the server listens on; default 127.0.0.1. */
+  host?: string;
   /** Query tokens are accepted on GET (page loads, the WebSocket upgrade), never on API calls. */
   allowQueryToken: boolean;
 }
@@ -120,18 +127,29 @@ export function sessionCookie(port: number, token: string): string {
   return `${cookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`;
 }
 
+/**
+ * Where to send the browser after the token exchange: always a path on this origin. A path that
+ * starts with several slashes or a backslash (`/.//evil.com/` normalises to `//evil.com/`) would
+ * otherwise be read as another host.
+ */
+export function sameOriginLocation(pathname: string, search: string): string {
+  const path = `/${pathname.replace(/^[/\\]+/, '')}`;
+  return path + (search === '?' ? '' : search);
+}
+
 export function checkRequest(req: GateRequest, options: GateOptions): GateDecision {
   const { token, port } = options;
-  if (!isAllowedHost(req.headers.host, port)) return { action: 'deny', status: 403, reason: 'foreign host' };
-  if (!isAllowedOrigin(req.headers.origin, port)) return { action: 'deny', status: 403, reason: 'foreign origin' };
+  const host = options.host ?? DEFAULT_HOST;
+  if (!isAllowedHost(req.headers.host, port, host)) return { action: 'deny', status: 403, reason: 'foreign host' };
+  if (!isAllowedOrigin(req.headers.origin, port, host)) return { action: 'deny', status: 403, reason: 'foreign origin' };
   if (isCrossSite(req.headers['sec-fetch-site'])) return { action: 'deny', status: 403, reason: 'cross-site request' };
 
-  const url = new URL(req.url, `http://127.0.0.1:${port}`);
+  const url = new URL(req.url, `http://${host}:${port}`);
   const queryToken = url.searchParams.get('token');
   if (options.allowQueryToken && req.method === 'GET' && queryToken !== null) {
     if (!sameToken(token, queryToken)) return { action: 'deny', status: 401, reason: 'wrong token' };
     url.searchParams.delete('token');
-    const location = url.pathname + (url.search === '?' ? '' : url.search);
+    const location = sameOriginLocation(url.pathname, url.search);
     return { action: 'exchange', location, setCookie: sessionCookie(port, token) };
   }
   const cookieToken = parseCookies(req.headers.cookie).get(cookieName(port));
@@ -141,8 +159,8 @@ export function checkRequest(req: GateRequest, options: GateOptions): GateDecisi
 }
 
 /** The CSP every HTML response carries: nothing leaves for another origin. */
-export function contentSecurityPolicy(port: number): string {
-  const sockets = allowedHosts(port).map((h) => `ws://${h}`).join(' ');
+export function contentSecurityPolicy(port: number, host: string = DEFAULT_HOST): string {
+  const sockets = allowedHosts(port, host).map((h) => `ws://${h}`).join(' ');
   return [
     "default-src 'self'",
     "script-src 'self'",

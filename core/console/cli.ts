@@ -1,5 +1,5 @@
 /**
- * Web mode: `node --import tsx core/console/cli.ts` serves the console on 127.0.0.1, prints the
+ * Web mode: `node --import tsx core/console/cli.ts` serves the console on its own loopback address (127.x.y.z), prints the
  * URL with its token and runs until SIGINT/SIGTERM. `npm start` runs this where Electron is absent.
  */
 import { consoleDataDir, consolePort, rendererDir } from './paths.js';

@@ -42,6 +42,13 @@ describe('scrubSecrets', () => {
   it('removes passwords from URLs in text', () => {
     expect(scrubSecrets('failed: rediss://default:s3cr%40t@cache:6380/0 and postgres://u:p@h/db')).toBe('failed: rediss://default:***@cache:6380/0 and postgres://u:***@h/db');
   });
+
+  it('removes query-parameter passwords and a lone Redis userinfo', () => {
+    expect(scrubSecrets('postgres://u@h/db?sslmode=require&password=p1&sslpassword=p2 and redis+sentinel://h:26379/m?sentinelPassword=p3')).toBe(
+      'postgres://u@h/db?sslmode=require&password=***&sslpassword=*** and redis+sentinel://h:26379/m?sentinelPassword=***',
+    );
+    expect(scrubSecrets('redis://lonesecret@cache:6379')).toBe('redis://***@cache:6379');
+  });
 });
 
 async function closedPort(): Promise<number> {

@@ -11,6 +11,10 @@ export interface ConsoleContext {
   traffic: TrafficSimulator;
   /** Replaces the built-in fetch for the OpenAI-compatible responder (tests). */
   fetch: typeof fetch;
+  /** Operational lines (never content, never secrets). */
+  log: (line: string) => void;
+  /** The loopback address the server listens on, once it does; default 127.0.0.1. */
+  host?: string;
 }
 
 export type Handler<M extends ConsoleMethod> = (

@@ -6,19 +6,46 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ApiInput, ConnectionInput, ConnectionSummary, EnvironmentKind, EnvironmentView } from './api.js';
+import { LOWER_PROTECTION, type ApiInput, type ConnectionInput, type ConnectionSummary, type EnvironmentKind, type EnvironmentView } from './api.js';
 import { ConsoleError } from './console-error.js';
 import {
+  displayUrl,
   POSTGRES_SCHEMES,
+  POSTGRES_SECRETS,
   REDIS_SCHEMES,
-  splitPassword,
+  REDIS_SECRETS,
+  splitSecrets,
   summarisePostgres,
   summariseRedis,
-  withPassword,
+  withSecrets,
+  type SecretPart,
 } from './connection-url.js';
 import type { SecretBox } from './secret-box.js';
 
-type SecretSlot = 'postgres' | 'redis';
+type Backend = 'postgres' | 'redis';
+/**
+ * Where a secret sits: `postgres`/`redis` for the userinfo password (the key older files used),
+ * `redis@user` for a lone Redis userinfo, `postgres?sslpassword` for a query parameter.
+ */
+type SecretSlot = Backend | `${Backend}@user` | `${Backend}?${string}`;
+type Secrets = Partial<Record<SecretSlot, string>>;
+
+const BACKENDS = ['postgres', 'redis'] as const;
+
+function slotOf(backend: Backend, part: SecretPart): SecretSlot {
+  return part === 'password' ? backend : part === 'user' ? `${backend}@user` : `${backend}${part}`;
+}
+
+/** The parts of `backend`'s URL that `slots` hold secrets for. */
+function partsOf(backend: Backend, slots: Iterable<string>): SecretPart[] {
+  const parts: SecretPart[] = [];
+  for (const slot of slots) {
+    if (slot === backend) parts.push('password');
+    else if (slot === `${backend}@user`) parts.push('user');
+    else if (slot.startsWith(`${backend}?`)) parts.push(slot.slice(backend.length) as SecretPart);
+  }
+  return parts;
+}
 
 interface StoredEnvironment {
   id: string;
@@ -29,10 +56,10 @@ interface StoredEnvironment {
   builtIn: boolean;
   createdAt: string;
   updatedAt: string;
-  /** URLs without passwords. */
+  /** URLs without any secret. */
   connection: { sqlite?: { path: string }; postgres?: { url: string }; redis?: { url: string } };
   /** Sealed by the SecretBox. */
-  secrets: Partial<Record<SecretSlot, string>>;
+  secrets: Secrets;
 }
 
 interface RegistryFile {
@@ -58,12 +85,42 @@ export class EnvironmentRegistry {
   private readonly box: SecretBox;
   private environments: StoredEnvironment[];
   /** Passwords that could not be saved: this process only. */
-  private readonly sessionSecrets = new Map<string, Partial<Record<SecretSlot, string>>>();
+  private readonly sessionSecrets = new Map<string, Secrets>();
 
   constructor(dataDir: string, box: SecretBox) {
     this.file = join(dataDir, 'environments.json');
     this.box = box;
     this.environments = this.load();
+    if (this.environments.map((env) => this.sealStoredSecrets(env)).some(Boolean)) this.save();
+  }
+
+  /**
+   * Files written before every kind of URL secret was split out may still hold some in a stored
+   * URL (a query-parameter password, a lone Redis userinfo): move them to the box (or to this
+   * session) on load. Returns whether anything moved.
+   */
+  private sealStoredSecrets(env: StoredEnvironment): boolean {
+    let moved = false;
+    for (const [backend, schemes, rules] of [
+      ['postgres', POSTGRES_SCHEMES, POSTGRES_SECRETS],
+      ['redis', REDIS_SCHEMES, REDIS_SECRETS],
+    ] as const) {
+      const target = env.connection[backend];
+      if (target === undefined) continue;
+      // Older files stored `user@host` once they had taken the password out: with that password
+      // saved, what is left of the userinfo is the user name.
+      const hasPassword = env.secrets[backend] !== undefined || this.sessionSecrets.get(env.id)?.[backend] !== undefined;
+      const split = splitSecrets(`${backend}.url`, target.url, schemes, hasPassword ? { ...rules, loneUserIsSecret: false } : rules);
+      if (split.url === target.url) continue;
+      const secrets: Secrets = {};
+      for (const [part, value] of Object.entries(split.secrets) as Array<[SecretPart, string | undefined]>) {
+        if (value !== undefined) secrets[slotOf(backend, part)] = value;
+      }
+      env.connection[backend] = { url: split.url };
+      this.storeSecrets(env, secrets);
+      moved = true;
+    }
+    return moved;
   }
 
   get secretBox(): SecretBox {
@@ -105,6 +162,10 @@ export class EnvironmentRegistry {
 
   update(input: ApiInput<'environments.update'>): EnvironmentView {
     const env = this.find(input.environmentId);
+    const lowered = loweredProtection(env, input);
+    if (lowered.length > 0 && input.confirm !== LOWER_PROTECTION) {
+      throw new ConsoleError('CONFIRMATION_REQUIRED', `This change ${lowered.join(' and ')} of “${env.name}”: confirm it to go ahead.`, { field: 'confirm' });
+    }
     if (input.name !== undefined) env.name = input.name.trim();
     if (input.kind !== undefined) {
       // A profile moved to production becomes read-only unless the same call says otherwise.
@@ -118,13 +179,9 @@ export class EnvironmentRegistry {
       this.sessionSecrets.delete(env.id);
     }
     if (input.connection !== undefined) {
-      const { connection, secrets } = splitConnection(input.connection);
-      // Secrets of a backend that is gone or now points elsewhere are dropped; a URL given
-      // without a password to the same place keeps the saved one.
-      for (const slot of ['postgres', 'redis'] as const) {
-        const before = env.connection[slot]?.url;
-        const after = connection[slot]?.url;
-        if (after === undefined || before !== after || secrets[slot] !== undefined) this.dropSecret(env, slot);
+      const { connection, secrets, kept } = splitConnection(input.connection);
+      for (const slot of this.slots(env)) {
+        if (!keepsSecret(env, slot, input.connection, { connection, secrets, kept })) this.dropSecret(env, slot);
       }
       env.connection = connection;
       this.storeSecrets(env, secrets);
@@ -146,12 +203,56 @@ export class EnvironmentRegistry {
     const env = this.find(environmentId);
     const resolved: ResolvedConnection = {};
     if (env.connection.sqlite) resolved.sqlite = { ...env.connection.sqlite };
-    for (const slot of ['postgres', 'redis'] as const) {
-      const target = env.connection[slot];
+    for (const backend of BACKENDS) {
+      const target = env.connection[backend];
       if (target === undefined) continue;
-      resolved[slot] = { url: withPassword(target.url, this.secret(env, slot)) };
+      const secrets: Partial<Record<SecretPart, string>> = {};
+      for (const slot of this.slots(env)) {
+        const [part] = partsOf(backend, [slot]);
+        if (part === undefined) continue;
+        const value = this.secret(env, slot);
+        if (value !== null) secrets[part] = value;
+      }
+      resolved[backend] = { url: withSecrets(target.url, secrets) };
     }
     return resolved;
+  }
+
+  /**
+   * A draft of an edit, resolved for a connection test: what the edit would save, with the saved
+   * secrets it would keep. Never stored.
+   */
+  resolveDraft(environmentId: string, draft: ConnectionInput): ResolvedConnection {
+    const env = this.find(environmentId);
+    const split = splitConnection(draft);
+    const resolved: ResolvedConnection = {};
+    if (split.connection.sqlite) resolved.sqlite = { ...split.connection.sqlite };
+    for (const backend of BACKENDS) {
+      const target = split.connection[backend];
+      if (target === undefined) continue;
+      const secrets: Partial<Record<SecretPart, string>> = {};
+      for (const [slot, value] of Object.entries(split.secrets)) {
+        const [part] = partsOf(backend, [slot]);
+        if (part !== undefined && value !== undefined) secrets[part] = value;
+      }
+      for (const slot of this.slots(env)) {
+        const [part] = partsOf(backend, [slot]);
+        if (part === undefined || !keepsSecret(env, slot, draft, split)) continue;
+        const value = this.secret(env, slot);
+        if (value !== null) secrets[part] = value;
+      }
+      resolved[backend] = { url: withSecrets(target.url, secrets) };
+    }
+    return resolved;
+  }
+
+  /** Every slot that holds a secret for `env`, saved or for this session. */
+  private slots(env: StoredEnvironment): SecretSlot[] {
+    const session = this.sessionSecrets.get(env.id) ?? {};
+    const slots = new Set<SecretSlot>();
+    for (const [slot, value] of Object.entries(env.secrets)) if (value !== undefined) slots.add(slot as SecretSlot);
+    for (const [slot, value] of Object.entries(session)) if (value !== undefined) slots.add(slot as SecretSlot);
+    return [...slots];
   }
 
   private secret(env: StoredEnvironment, slot: SecretSlot): string | null {
@@ -168,9 +269,9 @@ export class EnvironmentRegistry {
     return this.sessionSecrets.get(env.id)?.[slot] ?? null;
   }
 
-  private storeSecrets(env: StoredEnvironment, secrets: Partial<Record<SecretSlot, string>>): void {
-    for (const slot of ['postgres', 'redis'] as const) {
-      const password = secrets[slot];
+  private storeSecrets(env: StoredEnvironment, secrets: Secrets): void {
+    for (const [key, password] of Object.entries(secrets)) {
+      const slot = key as SecretSlot;
       if (password === undefined) continue;
       if (this.box.canSave) {
         env.secrets[slot] = this.box.encrypt(password);
@@ -197,8 +298,15 @@ export class EnvironmentRegistry {
   private view(env: StoredEnvironment): EnvironmentView {
     const connection: ConnectionSummary = {};
     if (env.connection.sqlite) connection.sqlite = { ...env.connection.sqlite };
-    if (env.connection.postgres) connection.postgres = summarisePostgres(env.connection.postgres.url);
-    if (env.connection.redis) connection.redis = summariseRedis(env.connection.redis.url);
+    const slots = this.slots(env);
+    if (env.connection.postgres) {
+      const url = env.connection.postgres.url;
+      connection.postgres = summarisePostgres(url, displayUrl(url, partsOf('postgres', slots)));
+    }
+    if (env.connection.redis) {
+      const url = env.connection.redis.url;
+      connection.redis = summariseRedis(url, displayUrl(url, partsOf('redis', slots)));
+    }
     const saved = Object.keys(env.secrets).length > 0;
     const session = Object.values(this.sessionSecrets.get(env.id) ?? {}).some((v) => v !== undefined);
     return {
@@ -234,22 +342,55 @@ export class EnvironmentRegistry {
   }
 }
 
+/** What an update would take away: moving off production, lifting read-only. Empty when nothing. */
+export function loweredProtection(env: { kind: EnvironmentKind; readOnly: boolean }, input: ApiInput<'environments.update'>): string[] {
+  const lowered: string[] = [];
+  if (env.kind === 'production' && input.kind !== undefined && input.kind !== 'production') lowered.push(`moves it from production to ${input.kind}`);
+  if (env.readOnly && input.readOnly === false) lowered.push('lifts read-only');
+  return lowered;
+}
+
+/**
+ * Whether an edit keeps a saved secret: its backend still points at the same place, the edit
+ * brings no new value for it, and its URL either shows `***` there or carries no secret at all.
+ * A backend that is gone or points elsewhere loses its secrets.
+ */
+function keepsSecret(env: StoredEnvironment, slot: SecretSlot, input: ConnectionInput, split: ReturnType<typeof splitConnection>): boolean {
+  for (const backend of BACKENDS) {
+    if (partsOf(backend, [slot]).length === 0) continue;
+    const after = split.connection[backend]?.url;
+    const samePlace = after !== undefined && env.connection[backend]?.url === after;
+    if (!samePlace || split.secrets[slot] !== undefined) return false;
+    return split.kept.has(slot) || !(input[backend]?.url.includes(SECRET_MARK) ?? false);
+  }
+  return false;
+}
+
+/** `***` as it may arrive in a URL (as is or percent-encoded). */
+const SECRET_MARK = '***';
+
 function splitConnection(input: ConnectionInput): {
   connection: StoredEnvironment['connection'];
-  secrets: Partial<Record<SecretSlot, string>>;
+  secrets: Secrets;
+  /** Slots the input left as `***`: keep what is saved. */
+  kept: Set<SecretSlot>;
 } {
   const connection: StoredEnvironment['connection'] = {};
-  const secrets: Partial<Record<SecretSlot, string>> = {};
+  const secrets: Secrets = {};
+  const kept = new Set<SecretSlot>();
   if (input.sqlite) connection.sqlite = { path: input.sqlite.path };
-  if (input.postgres) {
-    const split = splitPassword('connection.postgres.url', input.postgres.url, POSTGRES_SCHEMES);
-    connection.postgres = { url: split.url };
-    if (split.password !== null) secrets.postgres = split.password;
+  const targets = [
+    ['postgres', input.postgres?.url, POSTGRES_SCHEMES, POSTGRES_SECRETS],
+    ['redis', input.redis?.url, REDIS_SCHEMES, REDIS_SECRETS],
+  ] as const;
+  for (const [backend, raw, schemes, rules] of targets) {
+    if (raw === undefined) continue;
+    const split = splitSecrets(`connection.${backend}.url`, raw, schemes, rules);
+    connection[backend] = { url: split.url };
+    for (const [part, value] of Object.entries(split.secrets) as Array<[SecretPart, string | undefined]>) {
+      if (value !== undefined) secrets[slotOf(backend, part)] = value;
+    }
+    for (const part of split.kept) kept.add(slotOf(backend, part));
   }
-  if (input.redis) {
-    const split = splitPassword('connection.redis.url', input.redis.url, REDIS_SCHEMES);
-    connection.redis = { url: split.url };
-    if (split.password !== null) secrets.redis = split.password;
-  }
-  return { connection, secrets };
+  return { connection, secrets, kept };
 }

@@ -30,5 +30,8 @@ export type LiveServerMessage =
       dropped?: number;
     }
   | ({ type: 'stats' } & LiveStatsPayload)
+  /** Sent once the feed is live, and again after it recovered from an error. */
   | { type: 'subscribed'; channel: LiveChannel; environmentId: string }
+  /** Sent on connect and every `intervalMs`: a client that hears nothing for longer should reconnect. */
+  | { type: 'heartbeat'; intervalMs: number }
   | { type: 'error'; environmentId?: string; error: ApiErrorBody };

@@ -20,7 +20,7 @@ function context(): { ctx: ConsoleContext; opened: string[] } {
     opened.push(JSON.stringify(config));
     throw new Error('no store in this test');
   });
-  return { ctx: { registry, stores, traffic: new TrafficSimulator((id) => stores.get(id)), fetch }, opened };
+  return { ctx: { registry, stores, traffic: new TrafficSimulator((id) => stores.get(id)), fetch, log: () => undefined }, opened };
 }
 
 const writes = Object.entries(METHOD_ACCESS).filter(([, access]) => access === 'write').map(([method]) => method);

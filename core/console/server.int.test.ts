@@ -22,7 +22,7 @@ interface RawResponse {
 function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port: server.port, path, method: options.method ?? 'GET', headers: { host: `127.0.0.1:${server.port}`, ...options.headers } },
+      { host: server.host, port: server.port, path, method: options.method ?? 'GET', headers: { host: `${server.host}:${server.port}`, ...options.headers } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -52,7 +52,7 @@ async function ok<M extends ConsoleMethod>(method: M, input: unknown): Promise<C
 /** Resolves with the status of a refused upgrade, or 101 when the socket opened. */
 function upgradeStatus(headers: Record<string, string>, path = '/api/ws'): Promise<number> {
   return new Promise((resolve) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${server.port}${path}`, { headers });
+    const socket = new WebSocket(`ws://${server.host}:${server.port}${path}`, { headers });
     socket.on('open', () => {
       socket.close();
       resolve(101);
@@ -93,7 +93,7 @@ describe('the gate', () => {
     expect(status).toBe(403);
     expect(body).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     expect(await upgradeStatus({ authorization: `Bearer ${server.token}`, origin: 'http://evil.example' })).toBe(403);
-    expect((await call('environments.list', {}, { origin: `http://127.0.0.1:${server.port}` })).status).toBe(200);
+    expect((await call('environments.list', {}, { origin: `${server.origin}` })).status).toBe(200);
   });
 
   it('refuses a forged Host (403), on HTTP and on the WebSocket upgrade', async () => {
@@ -120,6 +120,45 @@ describe('the gate', () => {
     expect((await raw('/../../etc/passwd', { headers: { cookie } })).body).not.toContain('root:');
     // An API call carries the cookie, not a query token.
     expect((await raw(`/api/environments.list?token=${server.token}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(401);
+  });
+
+  it('redirects the token exchange only within its own origin', async () => {
+    const res = await raw(`/.//evil.com/?token=${server.token}`);
+    expect(res.status).toBe(303);
+    const location = String(res.headers.location);
+    expect(new URL(location, server.origin).origin).toBe(server.origin);
+    expect(location).not.toMatch(/^[/\\]{2}/);
+  });
+
+  it('answers an oversized body with 413 instead of resetting the connection', async () => {
+    const big = `{"jsonl":"${'x'.repeat(27 * 1024 * 1024)}"}`;
+    const res = await raw('/api/conversation.import', { method: 'POST', headers: { authorization: `Bearer ${server.token}`, 'content-type': 'application/json' }, body: big });
+    expect(res.status).toBe(413);
+    expect(JSON.parse(res.body)).toMatchObject({ ok: false, error: { code: 'BAD_REQUEST' } });
+    // The same with no declared length (chunked).
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const req = request(
+        { host: server.host, port: server.port, path: '/api/conversation.import', method: 'POST', headers: { host: `${server.host}:${server.port}`, authorization: `Bearer ${server.token}`, 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (r) => {
+          r.resume();
+          resolve(r.statusCode ?? 0);
+        },
+      );
+      req.on('error', reject);
+      const chunk = 'x'.repeat(1024 * 1024);
+      for (let i = 0; i < 27; i++) req.write(chunk);
+      req.end();
+    });
+    expect(chunked).toBe(413);
+  });
+
+  it('listens on its own loopback address, so its cookie is not sent to other servers on 127.0.0.1', async () => {
+    // Linux routes all of 127.0.0.0/8 to loopback: the random address binds here.
+    expect(server.host).toMatch(/^127\.\d+\.\d+\.\d+$/);
+    expect(server.host).not.toBe('127.0.0.1');
+    expect(server.url.startsWith(`http://${server.host}:${server.port}/?token=`)).toBe(true);
+    // A request naming 127.0.0.1 as its Host is another site now.
+    expect((await call('environments.list', {}, { host: `127.0.0.1:${server.port}` })).status).toBe(403);
   });
 
   it('refuses non-JSON API calls (no form posts)', async () => {
@@ -177,7 +216,7 @@ describe('the API', () => {
   });
 
   it('plays a turn and streams its events over the WebSocket', async () => {
-    const socket = new WebSocket(`ws://127.0.0.1:${server.port}/api/ws`, { headers: { authorization: `Bearer ${server.token}` } });
+    const socket = new WebSocket(`ws://${server.host}:${server.port}/api/ws`, { headers: { authorization: `Bearer ${server.token}` } });
     const messages: LiveServerMessage[] = [];
     await new Promise<void>((resolve, reject) => {
       socket.on('open', () => resolve());

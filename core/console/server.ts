@@ -1,16 +1,17 @@
 /**
- * The console server: one HTTP server on 127.0.0.1 serving the typed API under /api/, the live
+ * The console server: one HTTP server on a loopback address serving the typed API under /api/, the live
  * WebSocket at /api/ws and the renderer build, all behind the same gate (Host, Origin, token).
  * Electron starts it in-process; `npm start` runs it in web mode (see cli.ts).
  */
 import { mkdirSync } from 'node:fs';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { randomInt } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { seedDemoConversations } from '../demo/seed.js';
 import { openStore as defaultOpenStore } from '../index.js';
 import type { ApiResponse } from './api.js';
-import { checkRequest, contentSecurityPolicy, firstHeader, gateRequestOf, newToken } from './auth.js';
+import { checkRequest, contentSecurityPolicy, DEFAULT_HOST, firstHeader, gateRequestOf, newToken } from './auth.js';
 import { ConsoleError, describeForLog, toWireError } from './console-error.js';
 import type { ConsoleContext } from './context.js';
 import { EnvironmentRegistry } from './environments.js';
@@ -22,10 +23,17 @@ import { StorePool, type StoreOpener } from './store-pool.js';
 import { TrafficSimulator } from './traffic.js';
 
 const MAX_BODY_BYTES = 25 * 1024 * 1024;
+/** How much of an oversized body is read (and dropped) so the client sees the 413. */
+const MAX_DISCARD_BYTES = 4 * MAX_BODY_BYTES;
 
 export interface ConsoleServerOptions {
   /** 0 or absent: a free port. */
   port?: number;
+  /**
+   * The loopback address to listen on. Default 'random': a fresh 127.x.y.z per launch, falling
+   * back to 127.0.0.1 where that address can't be bound (see `listenOnLoopback`).
+   */
+  host?: 'random' | string;
   /** Environments, the key file and the demo database live here. */
   dataDir: string;
   /** The renderer build (dist/renderer). */
@@ -40,11 +48,17 @@ export interface ConsoleServerOptions {
   fetch?: typeof fetch;
   /** Operational lines (never content, never secrets). Default: stderr. */
   log?: (line: string) => void;
+  /** Live socket timing (tests): heartbeat interval and feed retry backoff. */
+  live?: { heartbeatMs?: number; retryDelay?: (attempt: number) => number };
 }
 
 export interface ConsoleServer {
   /** The URL to open, token included. */
   url: string;
+  /** `http://host:port`, no token. */
+  origin: string;
+  /** The loopback address the server listens on. */
+  host: string;
   token: string;
   port: number;
   close(): Promise<void>;
@@ -65,8 +79,8 @@ async function ensureDemo(registry: EnvironmentRegistry, stores: StorePool, data
   if (existing.items.length === 0) await seedDemoConversations(store, { conversations: options?.conversations ?? 300 });
 }
 
-function securityHeaders(res: ServerResponse, port: number): void {
-  res.setHeader('Content-Security-Policy', contentSecurityPolicy(port));
+function securityHeaders(res: ServerResponse, port: number, host: string): void {
+  res.setHeader('Content-Security-Policy', contentSecurityPolicy(port, host));
   res.setHeader('X-Content-Type-Options', 'nosniff');
   res.setHeader('Referrer-Policy', 'no-referrer');
   res.setHeader('X-Frame-Options', 'DENY');
@@ -81,24 +95,84 @@ function sendJson(res: ServerResponse, status: number, body: ApiResponse<unknown
   res.end(text);
 }
 
+class BodyTooLarge extends ConsoleError {
+  constructor() {
+    super('BAD_REQUEST', `The request body is larger than ${MAX_BODY_BYTES / 1024 / 1024} MB.`, { status: 413 });
+  }
+}
+
+/**
+ * Reads a body up to MAX_BODY_BYTES. Past the limit the rest is read and thrown away (up to a
+ * bound) instead of resetting the connection, so the client gets to read the 413 answer; the
+ * caller answers with `Connection: close`.
+ */
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(firstHeader(req.headers['content-length']) ?? Number.NaN);
     const chunks: Buffer[] = [];
     let size = 0;
+    let tooLarge = Number.isFinite(declared) && declared > MAX_BODY_BYTES;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
+      if (tooLarge) {
+        // A client that keeps sending far past the limit is cut off after all.
+        if (size > MAX_DISCARD_BYTES) req.destroy();
+        return;
+      }
       if (size > MAX_BODY_BYTES) {
-        reject(new ConsoleError('BAD_REQUEST', 'The request body is too large.', { status: 413 }));
-        req.destroy();
+        tooLarge = true;
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    let ended = false;
+    req.on('end', () => {
+      ended = true;
+      if (tooLarge) reject(new BodyTooLarge());
+      else resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     req.on('error', reject);
+    // Cut off (or the client went away): settle, nobody is left to answer.
+    req.on('close', () => {
+      if (!ended) reject(new ConsoleError('BAD_REQUEST', 'The request body was not received in full.'));
+    });
   });
 }
 
+/**
+ * Listens on `host`, or on a random 127.x.y.z. Why a random address: browsers scope cookies by
+ * host, not port, so a session cookie set by 127.0.0.1:PORT would be sent to every other server
+ * on 127.0.0.1 (any dev server the user runs could read the console token). An address of its
+ * own keeps the cookie to this console. Linux routes all of 127.0.0.0/8 to loopback; where a
+ * system only answers on 127.0.0.1 (macOS by default) binding fails and 127.0.0.1 is used: the
+ * cookie name still carries the port, and Bearer tokens stay available for scripts.
+ */
+async function listenOnLoopback(server: Server, port: number, host: string): Promise<string> {
+  const listen = (address: string): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      const onError = (error: Error): void => reject(error);
+      server.once('error', onError);
+      server.listen(port, address, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+  if (host !== 'random') {
+    await listen(host);
+    return host;
+  }
+  const random = `127.${randomInt(1, 255)}.${randomInt(0, 256)}.${randomInt(1, 255)}`;
+  try {
+    await listen(random);
+    return random;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== 'EADDRNOTAVAIL' && code !== 'EADDRINUSE' && code !== 'EACCES') throw error;
+    await listen(DEFAULT_HOST);
+    return DEFAULT_HOST;
+  }
+}
 
 export async function startConsoleServer(options: ConsoleServerOptions): Promise<ConsoleServer> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -108,10 +182,19 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   const registry = new EnvironmentRegistry(options.dataDir, box);
   const stores = new StorePool(registry, options.openStore ?? defaultOpenStore);
   const traffic = new TrafficSimulator((id) => stores.get(id));
-  const ctx: ConsoleContext = { registry, stores, traffic, fetch: options.fetch ?? fetch };
+  const ctx: ConsoleContext = { registry, stores, traffic, fetch: options.fetch ?? fetch, log };
 
   let port = 0;
-  const live = new LiveSocket({ ctx, token, port: () => port, onError: (error) => log(`live: ${describeForLog(error)}`) });
+  let host: string = DEFAULT_HOST;
+  const live = new LiveSocket({
+    ctx,
+    token,
+    port: () => port,
+    host: () => host,
+    onError: (error) => log(`live: ${describeForLog(error)}`),
+    ...(options.live?.heartbeatMs !== undefined ? { heartbeatMs: options.live.heartbeatMs } : {}),
+    ...(options.live?.retryDelay !== undefined ? { retryDelay: options.live.retryDelay } : {}),
+  });
 
   const handleApi = async (req: IncomingMessage, res: ServerResponse, method: string): Promise<void> => {
     try {
@@ -131,6 +214,8 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     } catch (error) {
       const wire = toWireError(error);
       if (wire.unexpected) log(`api ${method}: ${describeForLog(error)}`);
+      // After an oversized body the connection is not reused: close it once the answer is out.
+      if (error instanceof BodyTooLarge) res.setHeader('Connection', 'close');
       sendJson(res, wire.status, { ok: false, error: wire.body });
     }
   };
@@ -158,12 +243,12 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   };
 
   const server = createServer((req, res) => {
-    securityHeaders(res, port);
+    securityHeaders(res, port, host);
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const isApi = url.pathname === '/api' || url.pathname.startsWith('/api/');
     const decision = checkRequest(
       gateRequestOf(req),
-      { token, port, allowQueryToken: !isApi },
+      { token, port, host, allowQueryToken: !isApi },
     );
     if (decision.action === 'deny') {
       const code = decision.status === 401 ? 'UNAUTHORIZED' : 'FORBIDDEN';
@@ -185,14 +270,9 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
   server.on('upgrade', (req, socket, head) => live.handleUpgrade(req, socket, head));
   server.on('clientError', (_error, socket) => socket.destroy());
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  host = await listenOnLoopback(server, options.port ?? 0, options.host ?? 'random');
   port = (server.address() as AddressInfo).port;
+  ctx.host = host;
 
   const close = async (): Promise<void> => {
     await live.close();
@@ -209,5 +289,6 @@ export async function startConsoleServer(options: ConsoleServerOptions): Promise
     throw error;
   }
 
-  return { url: `http://127.0.0.1:${port}/?token=${token}`, token, port, close };
+  const origin = `http://${host}:${port}`;
+  return { url: `${origin}/?token=${token}`, origin, host, token, port, close };
 }

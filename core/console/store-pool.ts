@@ -69,6 +69,7 @@ export function describeTarget(connection: ResolvedConnection): { backend: 'post
 
 export class StorePool {
   private readonly stores = new Map<string, Promise<ConversationStore>>();
+  private readonly replacedListeners = new Set<(environmentId: string) => void>();
 
   constructor(
     private readonly registry: EnvironmentRegistry,
@@ -101,13 +102,24 @@ export class StorePool {
     return this.stores.has(environmentId);
   }
 
+  /**
+   * Called after an environment's store was closed because its profile changed or went away:
+   * whoever holds on to that store (a live subscription) must let go and ask again.
+   */
+  onReplaced(listener: (environmentId: string) => void): () => void {
+    this.replacedListeners.add(listener);
+    return () => this.replacedListeners.delete(listener);
+  }
+
   /** Closes an environment's store (profile edited or removed); the next call reopens it. */
   async drop(environmentId: string): Promise<void> {
     const opening = this.stores.get(environmentId);
     this.stores.delete(environmentId);
-    if (!opening) return;
-    const store = await opening.catch(() => null);
-    await store?.close();
+    if (opening) {
+      const store = await opening.catch(() => null);
+      await store?.close();
+    }
+    for (const listener of this.replacedListeners) listener(environmentId);
   }
 
   async closeAll(): Promise<void> {

@@ -41,7 +41,7 @@ function toPgPool(value: PostgresPool): pg.Pool {
 export async function createLog(config: ResolvedConfig): Promise<EventLog> {
   if (config.sqlite !== undefined && config.postgres === undefined) {
     const { createSqliteLog } = await loadBackend('better-sqlite3', 'SQLite', () => import('../backends/sqlite/sqlite-log.js'));
-    return createSqliteLog({ path: config.sqlite.path, durability: config.sqlite.durability });
+    return createSqliteLog({ path: config.sqlite.path, durability: config.sqlite.durability, readOnly: config.readOnly });
   }
   const postgres = config.postgres;
   if (postgres === undefined) throw new Error('unreachable: resolveConfig requires a log');

@@ -18,6 +18,8 @@ import { startRedisServer } from '../../core/testing/servers/redis-server.js';
 export interface HarnessInfo {
   baseUrl: string;
   token: string;
+  /** The loopback address the console listens on (a random 127.x.y.z per launch). */
+  host: string;
   port: number;
   databaseUrl: string;
   redisUrl: string;
@@ -42,10 +44,12 @@ const server = await startConsoleServer({
   staticDir: join(root, 'dist', 'renderer'),
   demo: { conversations: 150 },
   log,
+  // SCROLLBACK_E2E_HOST=127.0.0.1 runs the console where the random-address defence is off.
+  ...(process.env.SCROLLBACK_E2E_HOST ? { host: process.env.SCROLLBACK_E2E_HOST } : {}),
 });
 
 async function call<T>(method: string, body: unknown): Promise<T> {
-  const response = await fetch(`http://127.0.0.1:${server.port}/api/${method}`, {
+  const response = await fetch(`${server.origin}/api/${method}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
     body: JSON.stringify(body),
@@ -71,8 +75,9 @@ const production = await call<{ id: string }>('environments.create', {
 });
 
 const info: HarnessInfo = {
-  baseUrl: `http://127.0.0.1:${server.port}`,
+  baseUrl: server.origin,
   token: server.token,
+  host: server.host,
   port: server.port,
   databaseUrl: cluster.url,
   redisUrl: redis.url,

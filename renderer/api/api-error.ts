@@ -28,6 +28,8 @@ export function describeError(error: unknown): string {
         return 'The console server refused this page (foreign host or origin).';
       case 'READ_ONLY':
         return `Refused: this environment is read-only. ${error.message}`;
+      case 'REVEAL_REQUIRED':
+        return `${error.message} (use “Reveal content” in the environment band).`;
       case 'NETWORK':
         return 'The console server cannot be reached. Is it still running?';
       default:

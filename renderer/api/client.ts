@@ -18,21 +18,26 @@ interface Envelope {
   error?: { code?: unknown; message?: unknown; field?: unknown };
 }
 
-const KNOWN_CODES: ReadonlySet<string> = new Set<ApiErrorCode>([
-  'VALIDATION',
-  'VERSION_CONFLICT',
-  'IDEMPOTENCY_CONFLICT',
-  'CONVERSATION_NOT_FOUND',
-  'CONVERSATION_DELETED',
-  'BACKEND_UNAVAILABLE',
-  'UNAUTHORIZED',
-  'FORBIDDEN',
-  'READ_ONLY',
-  'BAD_REQUEST',
-  'NOT_FOUND',
-  'CONNECTION_FAILED',
-  'INTERNAL',
-]);
+/** Every code the server sends, as a record so a code added to the contract must be added here. */
+const CODES: Record<Exclude<ApiErrorCode, 'NETWORK'>, true> = {
+  VALIDATION: true,
+  VERSION_CONFLICT: true,
+  IDEMPOTENCY_CONFLICT: true,
+  CONVERSATION_NOT_FOUND: true,
+  CONVERSATION_DELETED: true,
+  BACKEND_UNAVAILABLE: true,
+  MISSING_DEPENDENCY: true,
+  UNAUTHORIZED: true,
+  FORBIDDEN: true,
+  READ_ONLY: true,
+  REVEAL_REQUIRED: true,
+  CONFIRMATION_REQUIRED: true,
+  BAD_REQUEST: true,
+  NOT_FOUND: true,
+  CONNECTION_FAILED: true,
+  INTERNAL: true,
+};
+const KNOWN_CODES: ReadonlySet<string> = new Set(Object.keys(CODES));
 
 function toCode(value: unknown, status: number): ApiErrorCode {
   if (typeof value === 'string' && KNOWN_CODES.has(value)) return value as ApiErrorCode;

@@ -87,4 +87,23 @@ describe('LiveSocket', () => {
     sockets[0]!.drop();
     expect(timers).toHaveLength(0);
   });
+
+  it('reconnects when the server falls silent for several heartbeats', () => {
+    const { live, sockets, timers } = setup();
+    const states: string[] = [];
+    live.onState((s) => states.push(s));
+    live.start();
+    live.subscribe('events', 'env-1');
+    sockets[0]!.open();
+    sockets[0]!.receive('{"type":"heartbeat","intervalMs":1000}');
+    const watchdog = timers.at(-1)!;
+    expect(watchdog.ms).toBe(2500);
+    // The deadline passes with no further message: the socket is closed and a new one opened.
+    watchdog.fn();
+    expect(sockets[0]!.readyState).toBe(3);
+    expect(states.at(-1)).toBe('closed');
+    timers.at(-1)!.fn();
+    sockets[1]!.open();
+    expect(sockets[1]!.sent).toEqual([{ type: 'subscribe', channel: 'events', environmentId: 'env-1', reveal: false }]);
+  });
 });

@@ -1,6 +1,8 @@
 /**
  * A reconnecting WebSocket to /api/ws. Subscriptions are remembered and replayed after every
- * reconnect, so screens subscribe once and stop caring about the connection.
+ * reconnect, so screens subscribe once and stop caring about the connection. The server sends a
+ * `heartbeat` message every few seconds (browsers never see protocol pings): a socket that stays
+ * silent for longer than SILENCE_FACTOR heartbeats is taken for dead, closed and reopened.
  */
 import type { LiveServerMessage } from './contract.js';
 
@@ -32,6 +34,8 @@ type Listener = (message: ServerMessage) => void;
 type StateListener = (state: ConnectionState) => void;
 
 const OPEN = 1;
+/** Missed heartbeats before the connection counts as dead. */
+const SILENCE_FACTOR = 2.5;
 
 function defaultUrl(): string {
   const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -57,6 +61,7 @@ export class LiveSocket {
   private attempt = 0;
   private timer: unknown = null;
   private stopped = false;
+  private watchdog: unknown = null;
   state: ConnectionState = 'closed';
 
   constructor(private readonly options: LiveSocketOptions = {}) {}
@@ -68,6 +73,7 @@ export class LiveSocket {
 
   stop(): void {
     this.stopped = true;
+    this.clearWatchdog();
     if (this.timer !== null) (this.options.clearTimer ?? clearTimeout)(this.timer as ReturnType<typeof setTimeout>);
     this.timer = null;
     this.socket?.close();
@@ -149,17 +155,45 @@ export class LiveSocket {
         return;
       }
       if (typeof parsed !== 'object' || parsed === null || !('type' in parsed)) return;
-      for (const listener of this.listeners) listener(parsed as ServerMessage);
+      const message = parsed as ServerMessage;
+      if (message.type === 'heartbeat') {
+        this.armWatchdog(socket, message.intervalMs);
+        return;
+      }
+      for (const listener of this.listeners) listener(message);
     };
     socket.onerror = () => {
       // onclose follows and schedules the reconnect.
     };
     socket.onclose = () => {
       if (this.socket !== socket) return;
+      this.clearWatchdog();
       this.socket = null;
       this.setState('closed');
       if (!this.stopped) this.scheduleReconnect();
     };
+  }
+
+  private clearWatchdog(): void {
+    if (this.watchdog !== null) (this.options.clearTimer ?? clearTimeout)(this.watchdog as ReturnType<typeof setTimeout>);
+    this.watchdog = null;
+  }
+
+  /** Each heartbeat pushes the deadline out; missing several means the server or the path is gone. */
+  private armWatchdog(socket: SocketLike, intervalMs: number): void {
+    this.clearWatchdog();
+    if (!Number.isFinite(intervalMs) || intervalMs <= 0) return;
+    const setTimer = this.options.setTimer ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
+    this.watchdog = setTimer(() => {
+      this.watchdog = null;
+      if (this.socket !== socket) return;
+      // A dead TCP path may never deliver the close: drop the socket and reconnect now.
+      this.socket = null;
+      socket.onclose = null;
+      socket.close();
+      this.setState('closed');
+      if (!this.stopped) this.scheduleReconnect();
+    }, intervalMs * SILENCE_FACTOR);
   }
 
   private scheduleReconnect(): void {

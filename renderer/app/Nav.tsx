@@ -42,7 +42,7 @@ export function Nav() {
         Playground
       </NavLink>
       <div className="nav-footer">
-        {environments.length} environment{environments.length === 1 ? '' : 's'} · 127.0.0.1 only
+        {environments.length} environment{environments.length === 1 ? '' : 's'} · loopback only
       </div>
     </nav>
   );

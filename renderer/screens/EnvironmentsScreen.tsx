@@ -8,6 +8,7 @@ import {
   emptyForm,
   formFromEnvironment,
   formProblems,
+  loweredProtection,
   withKind,
   type EnvironmentForm,
   type RedisTopology,
@@ -63,6 +64,8 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
   const [submitted, setSubmitted] = useState(false);
   const [serverError, setServerError] = useState<{ message: string; field?: string | undefined } | null>(null);
   const [saving, setSaving] = useState(false);
+  /** Set while the dialog asks the user to confirm lowering protection. */
+  const [confirming, setConfirming] = useState(false);
   const saveEnvironment = useApp((s) => s.saveEnvironment);
   const testEnvironment = useApp((s) => s.testEnvironment);
   const test = useApp((s) => s.environmentTests.draft);
@@ -72,9 +75,15 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
   const shown = submitted ? problems : {};
   const update = (patch: Partial<EnvironmentForm>) => setForm((f) => ({ ...f, ...patch }));
 
-  const save = async () => {
+  const lowered = loweredProtection(editing, form);
+  const save = async (confirmed = false) => {
     setSubmitted(true);
     if (Object.keys(problems).length > 0) return;
+    if (lowered.length > 0 && !confirmed) {
+      setConfirming(true);
+      return;
+    }
+    setConfirming(false);
     setSaving(true);
     setServerError(null);
     try {
@@ -84,7 +93,7 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
         color: form.color,
         readOnly: form.readOnly,
         connection: connectionFromForm(form),
-      });
+      }, { confirmLowering: confirmed });
       notify('success', `Saved “${form.name.trim()}”.`);
       onClose();
     } catch (error) {
@@ -229,12 +238,32 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
             {serverError.field ? <code>{serverError.field}</code> : null} {serverError.message}
           </div>
         ) : null}
+        {confirming && lowered.length > 0 ? (
+          <div className="banner warn" role="alert" aria-label="Confirm lowering protection">
+            <div className="stack" style={{ gap: 4 }}>
+              <strong>Lower the protection of “{editing?.name}”?</strong>
+              <ul>
+                {lowered.map((line) => (
+                  <li key={line}>{line}</li>
+                ))}
+              </ul>
+              <div className="row">
+                <button type="button" className="danger" onClick={() => void save(true)} disabled={saving}>
+                  Lower protection and save
+                </button>
+                <button type="button" className="ghost" onClick={() => setConfirming(false)}>
+                  Keep protection
+                </button>
+              </div>
+            </div>
+          </div>
+        ) : null}
         <div className="dialog-actions">
           <button
             type="button"
             onClick={() => {
               setSubmitted(true);
-              if (Object.keys(problems).length === 0) void testEnvironment('draft', { connection: connectionFromForm(form) });
+              if (Object.keys(problems).length === 0) void testEnvironment('draft', { connection: connectionFromForm(form), ...(editing ? { environmentId: editing.id } : {}) });
             }}
             disabled={test?.running}
           >

@@ -70,10 +70,29 @@ describe('instance registry', () => {
     expect((await registry.list()).map((s) => s.instanceId)).toEqual([fresh]);
     expect(await client.zscore(INSTANCES_KEY, stale)).toBeNull();
 
-    // A member whose stats key expired (TTL) is dropped too.
+    // A member whose stats key expired (TTL) is skipped; the next publish after it aged out prunes it.
     await client.del(instanceStatsKey(fresh));
     expect(await registry.list()).toEqual([]);
+    time += 16_000;
+    await registry.publish(stats(stale));
     expect(await client.zscore(INSTANCES_KEY, fresh)).toBeNull();
+    await registry.remove(stale);
+  });
+
+  it('lists without writing and removes only what it published', async () => {
+    let time = 3_000_000;
+    const writer = createInstanceRegistry({ client, ttlSeconds: 15, now: () => time });
+    const old = `old-${randomUUID()}`;
+    await writer.publish(stats(old));
+    time += 60_000;
+    // A reader whose clock says the member is stale: it is not listed, and not removed.
+    const reader = createInstanceRegistry({ client, ttlSeconds: 15, now: () => time });
+    expect(await reader.list()).toEqual([]);
+    await reader.remove(old);
+    expect(await client.zscore(INSTANCES_KEY, old)).not.toBeNull();
+    expect(await client.get(instanceStatsKey(old))).not.toBeNull();
+    await writer.remove(old);
+    expect(await client.zscore(INSTANCES_KEY, old)).toBeNull();
   });
 });
 

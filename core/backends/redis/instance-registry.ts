@@ -3,6 +3,11 @@
  * key per instance with a TTL (it vanishes when the instance stops publishing) plus a sorted set
  * of members scored by publish time. The keys sit in different Cluster slots, so they are
  * written with separate commands, never one script.
+ *
+ * Only publishers write. Listing never writes: a read-only store (a console browsing production)
+ * must leave Redis as it found it, and pruning a shared registry with another machine's clock
+ * would drop live instances. Stale members are filtered out of the answer instead, and each
+ * publish prunes what has gone stale by the publisher's clock.
  */
 import { BackendUnavailableError } from '../../errors/errors.js';
 import type { InstanceStats } from '../../metrics/types.js';
@@ -19,9 +24,9 @@ export interface InstanceRegistryOptions {
 
 export interface InstanceRegistry {
   publish(stats: InstanceStats): Promise<void>;
-  /** Live instances, most recently published first; prunes members that expired. */
+  /** Live instances, most recently published first; stale members are skipped, never written. */
   list(): Promise<InstanceStats[]>;
-  /** Removes an instance at once (on a clean shutdown). */
+  /** Removes an instance this registry published, at once (on a clean shutdown); otherwise a no-op. */
   remove(instanceId: string): Promise<void>;
 }
 
@@ -29,6 +34,8 @@ export function createInstanceRegistry(options: InstanceRegistryOptions): Instan
   const { client } = options;
   const ttlSeconds = options.ttlSeconds ?? 15;
   const now = options.now ?? Date.now;
+  /** Instances this registry published: only those are removed on shutdown. */
+  const published = new Set<string>();
 
   const guard = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
     try {
@@ -41,7 +48,9 @@ export function createInstanceRegistry(options: InstanceRegistryOptions): Instan
   return {
     publish(stats) {
       return guard('publishing instance stats', async () => {
+        published.add(stats.instanceId);
         await client.set(instanceStatsKey(stats.instanceId), JSON.stringify(stats), 'EX', ttlSeconds);
+        await client.zremrangebyscore(INSTANCES_KEY, '-inf', now() - ttlSeconds * 1000);
         await client.zadd(INSTANCES_KEY, now(), stats.instanceId);
         // The set lives as long as someone keeps publishing.
         await client.expire(INSTANCES_KEY, ttlSeconds * 4);
@@ -50,22 +59,20 @@ export function createInstanceRegistry(options: InstanceRegistryOptions): Instan
 
     list() {
       return guard('listing instances', async () => {
-        await client.zremrangebyscore(INSTANCES_KEY, '-inf', now() - ttlSeconds * 1000);
-        const ids = await client.zrevrange(INSTANCES_KEY, 0, -1);
+        // Newest first, only members scored within the TTL; a member whose stats key expired is skipped.
+        const ids = await client.zrevrangebyscore(INSTANCES_KEY, '+inf', `(${now() - ttlSeconds * 1000}`);
         const values = await Promise.all(ids.map((id) => client.get(instanceStatsKey(id))));
         const live: InstanceStats[] = [];
-        const gone: string[] = [];
-        values.forEach((value, i) => {
+        for (const value of values) {
           const stats = value === null ? null : parseStats(value);
           if (stats !== null) live.push(stats);
-          else gone.push(ids[i] ?? '');
-        });
-        if (gone.length > 0) await client.zrem(INSTANCES_KEY, ...gone);
+        }
         return live;
       });
     },
 
     remove(instanceId) {
+      if (!published.delete(instanceId)) return Promise.resolve();
       return guard('removing an instance', async () => {
         await client.del(instanceStatsKey(instanceId));
         await client.zrem(INSTANCES_KEY, instanceId);

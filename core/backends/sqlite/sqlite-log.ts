@@ -46,6 +46,11 @@ export interface SqliteLogOptions {
   searchIndexDelayMs?: number;
   /** See {@link SqliteDurability}; default 'full'. */
   durability?: SqliteDurability;
+  /**
+   * Browse without writing: the file must exist and is opened read-only, no pragma that writes
+   * (the journal mode is left as it is), no search-index catch-up — searches see what is indexed.
+   */
+  readOnly?: boolean;
 }
 
 /**
@@ -58,10 +63,11 @@ export type SqliteDurability = 'full' | 'normal';
 const CHECKPOINT = /^(0|[1-9]\d*)$/;
 
 
-/** Opens a file with the pragmas every Scrollback SQLite connection runs with. */
-export function openDatabase(path: string, busyTimeoutMs: number, durability: SqliteDurability = 'full'): Database {
+/** Opens a file with the pragmas every Scrollback SQLite connection runs with (none when read-only). */
+export function openDatabase(path: string, busyTimeoutMs: number, durability: SqliteDurability = 'full', readOnly = false): Database {
   const inMemory = path === ':memory:' || path === '';
   try {
+    if (readOnly) return new SqliteDatabase(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
     if (!inMemory && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
     const db = new SqliteDatabase(path, { timeout: busyTimeoutMs });
     db.pragma('journal_mode = WAL');
@@ -80,7 +86,8 @@ export function createSqliteLog(options: SqliteLogOptions): EventLog {
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   // The delay lets a burst of appends be indexed in one transaction.
   const indexDelayMs = options.searchIndexDelayMs ?? 50;
-  const db = openDatabase(options.path, busyTimeoutMs, options.durability);
+  const readOnly = options.readOnly === true;
+  const db = openDatabase(options.path, busyTimeoutMs, options.durability, readOnly);
   const wake = createWakeSource(() => db.pragma('data_version', { simple: true }) as number);
   let closed = false;
 
@@ -137,6 +144,7 @@ export function createSqliteLog(options: SqliteLogOptions): EventLog {
 
   /** Brings the search index up to every committed message; searches call this first. */
   const catchUpSearchIndex = (): void => {
+    if (readOnly) return;
     const { st, indexBatch } = use();
     if (isIndexCurrent(st)) return;
     while (!indexBatch()) {
@@ -147,7 +155,7 @@ export function createSqliteLog(options: SqliteLogOptions): EventLog {
   let indexTimer: NodeJS.Timeout | undefined;
   /** Indexes the backlog when the process is idle, one batch per timer turn. */
   const scheduleIndexing = (delayMs: number): void => {
-    if (indexTimer !== undefined || closed) return;
+    if (indexTimer !== undefined || closed || readOnly) return;
     indexTimer = setTimeout(() => {
       indexTimer = undefined;
       run(() => use().indexBatch()).then(

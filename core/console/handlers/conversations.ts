@@ -3,6 +3,7 @@ import { ConversationNotFoundError } from '../../errors/errors.js';
 import type { ConversationInfo } from '../../events/types.js';
 import type { ConversationStore } from '../../store/types.js';
 import type { ApiInput, ConversationListItem } from '../api.js';
+import { ConsoleError } from '../console-error.js';
 import type { Handlers } from '../context.js';
 import { shouldMask } from '../context.js';
 import { maskCacheReport, maskConversation, maskEvent, maskMessage, maskState } from '../masking.js';
@@ -83,9 +84,14 @@ export const conversationHandlers: Pick<
 > = {
   'conversations.list': async (input, ctx) => {
     const env = ctx.registry.get(input.environmentId);
+    const masked = shouldMask(env, input.reveal);
+    // Which rows match a search tells what hidden text contains (a prefix search spells it out
+    // word by word), so searching needs the same reveal as reading.
+    if (masked && input.search !== undefined && input.search.trim() !== '') {
+      throw new ConsoleError('REVEAL_REQUIRED', `Search is off while “${env.name}” is masked: reveal content to search it.`, { field: 'search' });
+    }
     const store = await ctx.stores.get(input.environmentId);
     const result = await listConversations(store, input);
-    const masked = shouldMask(env, input.reveal);
     return { ...result, items: masked ? result.items.map(maskConversation) : result.items, masked };
   },
   'conversation.get': async (input, ctx) => {

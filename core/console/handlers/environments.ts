@@ -2,7 +2,7 @@
 import type { SecurityStatus } from '../api.js';
 import type { ConsoleContext, Handlers } from '../context.js';
 import { probeConnection } from '../connection-probe.js';
-import type { ResolvedConnection } from '../environments.js';
+import { loweredProtection, type ResolvedConnection } from '../environments.js';
 
 export function securityStatus(ctx: ConsoleContext): SecurityStatus {
   const box = ctx.registry.secretBox;
@@ -10,7 +10,7 @@ export function securityStatus(ctx: ConsoleContext): SecurityStatus {
     secretStorage: box.kind,
     canSavePasswords: box.canSave,
     ...(box.reason !== undefined ? { reason: box.reason } : {}),
-    host: '127.0.0.1',
+    host: ctx.host ?? '127.0.0.1',
   };
 }
 
@@ -22,7 +22,11 @@ export const environmentHandlers: Pick<
   'environments.list': async (_input, ctx) => ctx.registry.list(),
   'environments.create': async (input, ctx) => ctx.registry.create(input),
   'environments.update': async (input, ctx) => {
+    const before = ctx.registry.get(input.environmentId);
     const view = ctx.registry.update(input);
+    const lowered = loweredProtection(before, input);
+    // An audit line: which environment lost which protection (names and kinds only, no URL).
+    if (lowered.length > 0) ctx.log(`environments: protection lowered on ${JSON.stringify(before.name)} (${before.id}): ${lowered.join(', ')}; confirmed by the request`);
     // The open store may point at the old connection or run with the old guard.
     await ctx.traffic.stop(input.environmentId);
     await ctx.stores.drop(input.environmentId);
@@ -30,13 +34,16 @@ export const environmentHandlers: Pick<
   },
   'environments.remove': async (input, ctx) => {
     await ctx.traffic.stop(input.environmentId);
-    await ctx.stores.drop(input.environmentId);
+    // Out of the registry first: whoever the drop notifies must not reopen the store.
     ctx.registry.remove(input.environmentId);
+    await ctx.stores.drop(input.environmentId);
     return { removed: true };
   },
   'environments.test': async (input, ctx) => {
     let connection: ResolvedConnection;
-    if ('environmentId' in input) {
+    if ('connection' in input && input.environmentId !== undefined) {
+      connection = ctx.registry.resolveDraft(input.environmentId, input.connection);
+    } else if (!('connection' in input)) {
       connection = ctx.registry.resolve(input.environmentId);
     } else {
       connection = {};

@@ -1,14 +1,25 @@
 /**
  * Export a conversation as JSONL (one StoredEvent per line, version order) and import such a file
- * into another environment by replaying it through the public API: appends keep the message ids
- * (so a retried import is idempotent), renames, redactions and soft deletes follow in order.
+ * into another environment by replaying it through the public API: appends keep the message ids,
+ * renames, redactions and soft deletes follow in order.
+ *
+ * An import is all or nothing per conversation: every line is checked with the store's own rules
+ * before anything is written (so a bad line 3 cannot leave lines 1–2 behind), appends go in
+ * chunks the store accepts, and a write that still fails removes the half-imported conversation
+ * so the same file can simply be imported again. Masking runs only on validated input.
  */
-import { ValidationError } from '../../errors/errors.js';
+import { isScrollbackError, ValidationError } from '../../errors/errors.js';
+import { DEFAULT_LIMITS, type Limits } from '../../events/limits.js';
 import { EVENT_TYPES, type EventType, type MessageInput, type StoredEvent } from '../../events/types.js';
+import { validateContent, validateId, validateMetadata, validateRole, validateText } from '../../events/validate.js';
 import type { ConversationStore } from '../../store/types.js';
+import { ConsoleError } from '../console-error.js';
 import type { Handlers } from '../context.js';
 import { shouldMask } from '../context.js';
 import { maskEvent, maskObject, maskText } from '../masking.js';
+
+/** As the store limits redaction reasons. */
+const MAX_REASON = 1000;
 
 const PAGE = 5000;
 
@@ -64,15 +75,102 @@ export function parseJsonl(jsonl: string): StoredEvent[] {
   }
   if (events.length === 0) throw new ValidationError('jsonl', 'holds no events');
   if (!events.some((e) => e.type === 'message.appended')) throw new ValidationError('jsonl', 'holds no messages: nothing to import');
+  validateEvents(events, lineNumbers(lines));
   return events;
 }
 
+/** The 1-based line of each non-empty line, in order (errors name the line). */
+function lineNumbers(lines: string[]): number[] {
+  const numbers: number[] = [];
+  lines.forEach((line, index) => {
+    if (line.trim() !== '') numbers.push(index + 1);
+  });
+  return numbers;
+}
+
+/**
+ * Every event checked as the store will check it when it is replayed, before anything is
+ * written: roles, content, metadata (size, depth, plain JSON), ids, titles and reasons, a
+ * redaction only of a message that came before, nothing after a delete.
+ */
+export function validateEvents(events: StoredEvent[], lines: number[] = [], limits: Limits = DEFAULT_LIMITS): void {
+  const messageIds = new Set<string>();
+  let deleted = false;
+  events.forEach((event, index) => {
+    const line = lines[index] ?? index + 1;
+    try {
+      if (deleted) throw new ValidationError('type', 'follows conversation.deleted');
+      const data = event.data as unknown as Record<string, unknown>;
+      switch (event.type) {
+        case 'conversation.started':
+          if (data.userId !== null) validateId('userId', data.userId, limits);
+          break;
+        case 'message.appended': {
+          const id = validateId('eventId', event.eventId, limits);
+          if (messageIds.has(id)) throw new ValidationError('eventId', 'appears twice');
+          messageIds.add(id);
+          validateRole('role', data.role);
+          validateContent('content', data.content, limits);
+          validateMetadata('metadata', data.metadata, limits);
+          break;
+        }
+        case 'message.redacted':
+          if (!messageIds.has(validateId('messageId', data.messageId, limits))) throw new ValidationError('messageId', 'names no earlier message');
+          if (data.mode !== 'mask' && data.mode !== 'purge') throw new ValidationError('mode', 'must be mask or purge');
+          validateText('reason', data.reason, MAX_REASON);
+          if (data.by !== null && data.by !== undefined) validateId('by', data.by, limits);
+          break;
+        case 'conversation.renamed':
+          validateText('title', data.title, limits.maxTitleLength);
+          break;
+        case 'conversation.deleted':
+          deleted = true;
+          break;
+      }
+    } catch (error) {
+      if (error instanceof ValidationError) throw new ValidationError('jsonl', `line ${line}: ${error.message}`, { cause: error });
+      throw error;
+    }
+  });
+}
+
+/**
+ * Replays validated events (see `parseJsonl`) into `store` under a conversation id that does not
+ * exist there yet. On a failed write the conversation is removed again, so a retry starts clean.
+ */
 export async function importEvents(
   store: ConversationStore,
   events: StoredEvent[],
-  options: { conversationId: string; maskContent: boolean },
+  options: { conversationId: string; maskContent: boolean; maxBatch?: number },
+): Promise<{ version: number; events: number }> {
+  try {
+    return await replay(store, events, options);
+  } catch (error) {
+    await removeHalfImport(store, options.conversationId, error);
+    throw error;
+  }
+}
+
+async function removeHalfImport(store: ConversationStore, conversationId: string, failure: unknown): Promise<void> {
+  try {
+    if ((await store.getConversation(conversationId)) !== null) await store.deleteConversation(conversationId, { hard: true });
+  } catch (cleanup) {
+    const why = isScrollbackError(failure) || failure instanceof Error ? failure.message : 'the write failed';
+    throw new ConsoleError(
+      'CONNECTION_FAILED',
+      `The import failed (${why}) and the part already written could not be removed: delete “${conversationId}” before importing again.`,
+      { cause: cleanup },
+    );
+  }
+}
+
+async function replay(
+  store: ConversationStore,
+  events: StoredEvent[],
+  options: { conversationId: string; maskContent: boolean; maxBatch?: number },
 ): Promise<{ version: number; events: number }> {
   const { conversationId, maskContent } = options;
+  const maxBatch = options.maxBatch ?? DEFAULT_LIMITS.maxBatch;
   const started = events.find((e) => e.type === 'conversation.started');
   const owner = started?.type === 'conversation.started' ? started.data.userId : null;
   let pending: MessageInput[] = [];
@@ -80,14 +178,17 @@ export async function importEvents(
   let replayed = 0;
 
   const flush = async (): Promise<void> => {
-    if (pending.length === 0) return;
-    const result = await store.append(conversationId, pending, {
-      ...(owner !== null ? { userId: owner } : {}),
-      metadata: { causationId: 'console-import' },
-    });
-    // A chunk queued by a fallback outbox has no version yet: report the last logged head.
-    if (result.outcome !== 'queued') version = result.version;
-    replayed += pending.length;
+    // The store takes at most maxBatch messages per append.
+    for (let start = 0; start < pending.length; start += maxBatch) {
+      const chunk = pending.slice(start, start + maxBatch);
+      const result = await store.append(conversationId, chunk, {
+        ...(owner !== null ? { userId: owner } : {}),
+        metadata: { causationId: 'console-import' },
+      });
+      // A chunk queued by a fallback outbox has no version yet: report the last logged head.
+      if (result.outcome !== 'queued') version = result.version;
+      replayed += chunk.length;
+    }
     pending = [];
   };
 
@@ -143,7 +244,7 @@ export const transferHandlers: Pick<Handlers, 'conversation.export' | 'conversat
     const store = await ctx.stores.get(input.environmentId);
     const events = parseJsonl(input.jsonl);
     const first = events[0];
-    const conversationId = input.conversationId ?? first?.conversationId ?? '';
+    const conversationId = validateId('conversationId', input.conversationId ?? first?.conversationId ?? '', DEFAULT_LIMITS);
     if ((await store.getConversation(conversationId)) !== null) {
       throw new ValidationError('conversationId', `“${conversationId}” already exists in this environment: import it under another id`);
     }

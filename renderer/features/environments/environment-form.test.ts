@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { environment } from '../../testing/fixtures.js';
-import { connectionFromForm, emptyForm, formFromEnvironment, formProblems, postgresUrlFor, redisUrlFor, withKind } from './environment-form.js';
+import { connectionFromForm, emptyForm, formFromEnvironment, formProblems, loweredProtection, postgresUrlFor, redisUrlFor, withKind } from './environment-form.js';
 
 describe('environment form', () => {
   it('production defaults to read-only and red, and stays read-only when picked', () => {
@@ -36,5 +36,15 @@ describe('environment form', () => {
   it('names what is missing', () => {
     expect(formProblems(emptyForm())).toEqual({ name: 'Give the environment a name.', postgresUrl: 'A URL like postgres://user@host:5432/db' });
     expect(formProblems({ ...emptyForm(), name: 'x', backend: 'sqlite', sqlitePath: '/a' })).toEqual({});
+  });
+
+  it('names what an edit would take away, so the dialog can ask before sending confirm', () => {
+    const prod = environment({ kind: 'production', readOnly: true });
+    expect(loweredProtection(null, emptyForm('local'))).toEqual([]);
+    expect(loweredProtection(prod, formFromEnvironment(prod))).toEqual([]);
+    expect(loweredProtection(prod, { ...formFromEnvironment(prod), kind: 'staging' })).toHaveLength(1);
+    expect(loweredProtection(prod, { ...formFromEnvironment(prod), kind: 'staging', readOnly: false })).toHaveLength(2);
+    const local = environment({ kind: 'local', readOnly: false });
+    expect(loweredProtection(local, { ...formFromEnvironment(local), kind: 'production', readOnly: true })).toEqual([]);
   });
 });

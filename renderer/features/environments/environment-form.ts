@@ -116,3 +116,12 @@ export function formProblems(form: EnvironmentForm): Partial<Record<'name' | 'sq
   }
   return problems;
 }
+
+/** What saving `form` over `saved` would take away, in words; empty when protection stays. */
+export function loweredProtection(saved: EnvironmentView | null, form: EnvironmentForm): string[] {
+  if (saved === null) return [];
+  const lowered: string[] = [];
+  if (saved.kind === 'production' && form.kind !== 'production') lowered.push(`it stops being production (becomes ${form.kind}): content is no longer masked`);
+  if (saved.readOnly && !form.readOnly) lowered.push('read-only is lifted: renames, redactions, deletes and cache writes will be allowed');
+  return lowered;
+}

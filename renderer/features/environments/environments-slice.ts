@@ -18,7 +18,8 @@ export interface EnvironmentsSlice {
   environmentTests: Record<string, EnvironmentTestState>;
   loadEnvironments(): Promise<void>;
   /** Creates (id null) or updates; throws ApiError so the form can point at the field. */
-  saveEnvironment(id: string | null, draft: EnvironmentDraft): Promise<EnvironmentView>;
+  /** `confirmLowering`: the user agreed to move off production or lift read-only (updates only). */
+  saveEnvironment(id: string | null, draft: EnvironmentDraft, options?: { confirmLowering?: boolean }): Promise<EnvironmentView>;
   removeEnvironment(id: string): Promise<void>;
   testEnvironment(key: string, target: EnvironmentTestTarget): Promise<void>;
 }
@@ -46,11 +47,15 @@ export const createEnvironmentsSlice: SliceCreator<EnvironmentsSlice> = (set, ge
     }
   },
 
-  async saveEnvironment(id, draft) {
+  async saveEnvironment(id, draft, options) {
     const saved =
       id === null
         ? await api.call('environments.create', draft)
-        : await api.call('environments.update', { environmentId: id, ...draft });
+        : await api.call('environments.update', {
+            environmentId: id,
+            ...draft,
+            ...(options?.confirmLowering === true ? { confirm: 'lower-protection' as const } : {}),
+          });
     set((s) => {
       const exists = s.environments.items.some((e) => e.id === saved.id);
       const items = exists ? s.environments.items.map((e) => (e.id === saved.id ? saved : e)) : [...s.environments.items, saved];

@@ -57,7 +57,7 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, { api }) => {
     liveMetrics: new LiveMetrics(),
 
     handleLiveMessage(message) {
-      if (message.type === 'subscribed') return;
+      if (message.type === 'subscribed' || message.type === 'heartbeat') return;
       if (message.type === 'error') {
         patch({ trafficError: message.error.message });
         return;
