@@ -307,6 +307,31 @@ describe('export and import --from jsonl', () => {
     expect(messages[0]?.metadata).toEqual({ sourceId: 'msg-1' });
     expect((await s.getConversation(id))?.userId).toBe('carol');
   });
+
+  it('reports a conversation that cannot be stored, imports the others, and exits 1', async () => {
+    const env = { SCROLLBACK_SQLITE_PATH: join(dir, 'partial.db') };
+    const good = newId('mem');
+    const path = join(dir, 'partial.json');
+    await writeFile(path, JSON.stringify({ ' padded id ': [{ role: 'user', content: 'secret words' }], [good]: [{ role: 'user', content: 'fine' }] }));
+    const run = await cli(['import', '--from', 'sessions-json', path], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('1 of 2 conversations');
+    expect(run.stderr).toMatch(/conversation " padded id " failed: VALIDATION: conversationId/u);
+    expect(run.stderr).not.toContain('secret words');
+    expect((await (await store(env)).getConversation(good))?.messageCount).toBe(1);
+  });
+
+  it('fails a bad JSONL file before writing anything, naming the line', async () => {
+    const env = { SCROLLBACK_SQLITE_PATH: join(dir, 'bad-jsonl.db') };
+    const path = join(dir, 'bad.jsonl');
+    const ok = JSON.stringify({ conversationId: 'c1', version: 1, eventId: 'e1', type: 'conversation.started', data: { userId: null } });
+    const msg = JSON.stringify({ conversationId: 'c1', version: 2, eventId: '0b5e2a5c-0d9a-4c1e-9f57-3c1c2f0e6d12', type: 'message.appended', data: { role: 'user', content: 'x', metadata: {} } });
+    await writeFile(path, `${ok}\n${msg}\n{"content": "secret words"\n`);
+    const run = await cli(['import', '--from', 'jsonl', path], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe('scrollback: VALIDATION: jsonl: line 3 is not JSON');
+    expect((await (await store(env)).getConversation('c1'))).toBeNull();
+  });
 });
 
 describe('tail, inspect and stats', () => {

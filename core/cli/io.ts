@@ -2,7 +2,7 @@
 
 export interface OutputStream {
   write(chunk: string, callback?: (error?: Error | null) => void): boolean;
-  once(event: 'drain', listener: () => void): unknown;
+  once(event: 'drain' | 'error', listener: (error?: unknown) => void): unknown;
   isTTY?: boolean;
   columns?: number;
 }
@@ -14,5 +14,5 @@ export interface CliIo {
 
 /** Writes and, when the stream's buffer is full, waits for it to drain. */
 export async function write(stream: OutputStream, text: string): Promise<void> {
-  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', resolve));
+  if (!stream.write(text)) await new Promise<void>((resolve) => stream.once('drain', () => resolve()));
 }

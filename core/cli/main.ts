@@ -52,6 +52,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   }
 }
 
+// A reader that went away (`scrollback export | head`) is not a failure: stop quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  process.stderr.write(`${formatError(error, { verbose: false })}\n`);
+  process.exit(1);
+});
+
 const code = await runCli(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr });
 process.exitCode = code;
 // Every command closes what it opened; this bounds a driver that still holds the loop open.

@@ -29,6 +29,7 @@ function sqlite<T>(path: string, readonly: boolean, work: (db: SqliteDatabase.Da
 
 async function postgres<T>(url: string, connectTimeoutMs: number, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
   const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: connectTimeoutMs, application_name: 'scrollback-migrate' });
+  // An idle client dropped by the server: the next query reports it; the event must not crash us.
   pool.on('error', () => undefined);
   try {
     return await work(pool);

@@ -52,7 +52,7 @@ async function follow(command: TailCommand, io: CliIo, signals: NodeJS.EventEmit
     signals.once('SIGINT', stop);
     signals.once('SIGTERM', stop);
     // A reader that went away (`| head`): stop as if asked to.
-    (io.stdout as unknown as NodeJS.EventEmitter).once?.('error', (error: unknown) => {
+    io.stdout.once('error', (error) => {
       if ((error as { code?: unknown }).code !== 'EPIPE') failed = error;
       resolve();
     });
