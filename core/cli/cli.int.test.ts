@@ -399,6 +399,21 @@ describe('tail, inspect and stats', () => {
   });
 });
 
+describe('console', () => {
+  it('starts the web console, names the configured store without its password, and stops on SIGTERM with 0', async () => {
+    const url = new URL(target.url);
+    url.password = 'hunter2';
+    const child = start(['console'], { SCROLLBACK_DATABASE_URL: url.toString(), SCROLLBACK_CONSOLE_DIR: join(dir, 'console'), SCROLLBACK_CONSOLE_PORT: '0' });
+    await eventually(() => child.out.stdout, (out) => /http:\/\/127\.0\.0\.1:\d+\/\?token=/u.test(out), 30_000);
+    child.kill('SIGTERM');
+    const done = await exited(child);
+    expect(done.code).toBe(0);
+    expect(done.stderr).toContain('add the configured store as an environment');
+    expect(done.stderr).toContain(':***@');
+    expect(done.stderr + done.stdout).not.toContain('hunter2');
+  });
+});
+
 describe('a 100,000-message import', () => {
   it('resumes after SIGKILL and ends with every message exactly once; a re-run writes nothing', { timeout: 180_000 }, async () => {
     const env = { SCROLLBACK_SQLITE_PATH: join(dir, 'big.db') };
