@@ -12,7 +12,7 @@ import { createJsonlSource } from '../import/jsonl-source.js';
 import { createLangChainPostgresSource } from '../import/langchain-postgres-source.js';
 import { createLangChainRedisSource } from '../import/langchain-redis-source.js';
 import { createSessionsJsonSource } from '../import/sessions-json-source.js';
-import type { ImportSource } from '../import/source.js';
+import type { ImportPlan, ImportSource } from '../import/source.js';
 import { write, type CliIo } from '../io.js';
 import { createProgress } from '../progress.js';
 
@@ -33,7 +33,7 @@ function openSource(command: ImportCommand): ImportSource & { skippedKeys?: () =
 
 export async function runImportCommand(command: ImportCommand, io: CliIo, options: { verbose: boolean }): Promise<number> {
   const source = openSource(command);
-  let plan;
+  let plan: ImportPlan;
   try {
     plan = await source.plan();
   } catch (error) {
