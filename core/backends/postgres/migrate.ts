@@ -101,3 +101,24 @@ export async function migrate(pool: pg.Pool, dir?: string): Promise<string[]> {
     client.release(failure ?? true);
   }
 }
+
+export interface MigrationStatus {
+  applied: { name: string; appliedAt: string; changed: boolean }[];
+  pending: string[];
+}
+
+/** What `migrate` would do, without taking the lock or writing: applied files and pending ones. */
+export async function migrationStatus(pool: pg.Pool, dir: string = POSTGRES_MIGRATIONS_DIR): Promise<MigrationStatus> {
+  const files = await loadMigrations(dir);
+  const present = await pool.query<{ present: boolean }>("SELECT to_regclass('scrollback_migrations') IS NOT NULL AS present");
+  const rows =
+    present.rows[0]?.present === true
+      ? (await pool.query<{ name: string; checksum: string; applied_at: Date }>('SELECT name, checksum, applied_at FROM scrollback_migrations ORDER BY name')).rows
+      : [];
+  const onDisk = new Map(files.map((file) => [file.name, file.checksum]));
+  const appliedNames = new Set(rows.map((row) => row.name));
+  return {
+    applied: rows.map((row) => ({ name: row.name, appliedAt: row.applied_at.toISOString(), changed: onDisk.has(row.name) && onDisk.get(row.name) !== row.checksum })),
+    pending: files.filter((file) => !appliedNames.has(file.name)).map((file) => file.name),
+  };
+}

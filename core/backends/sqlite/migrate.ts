@@ -65,3 +65,23 @@ export function applyMigrations(db: Database, migrations: Migration[] = loadMigr
   });
   return run.exclusive();
 }
+
+export interface MigrationStatus {
+  applied: { name: string; appliedAt: string; changed: boolean }[];
+  pending: string[];
+}
+
+/** What `applyMigrations` would do, without writing: applied migrations and pending ones. */
+export function migrationStatus(db: Database, migrations: Migration[] = loadMigrations()): MigrationStatus {
+  const present = db.prepare<[], { n: number }>("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'scrollback_migrations'").get();
+  const rows =
+    present !== undefined && present.n > 0
+      ? db.prepare<[], { name: string; checksum: string; applied_at: string }>('SELECT name, checksum, applied_at FROM scrollback_migrations ORDER BY name').all()
+      : [];
+  const onDisk = new Map(migrations.map((m) => [m.name, m.checksum]));
+  const appliedNames = new Set(rows.map((row) => row.name));
+  return {
+    applied: rows.map((row) => ({ name: row.name, appliedAt: row.applied_at, changed: onDisk.has(row.name) && onDisk.get(row.name) !== row.checksum })),
+    pending: migrations.filter((m) => !appliedNames.has(m.name)).map((m) => m.name),
+  };
+}
