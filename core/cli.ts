@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-/** The `scrollback` executable (package.json `bin`). */
-import { runCli } from './cli/run-cli.js';
-
-process.exitCode = await runCli(process.argv.slice(2));
+/** The `scrollback` executable (package.json `bin`): the command line in ./cli/main.ts. */
+import './cli/main.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { JsonObject, Message, StoredEvent } from '../events/types.js';
+import type { JsonObject, Message, MessagePart, StoredEvent } from '../events/types.js';
 import { maskConversation, maskEvent, maskMessage, maskObject, maskState, maskText } from './masking.js';
 
 const message: Message = {
@@ -87,7 +87,8 @@ describe('masking hides everything that can carry content', () => {
   });
 
   it('masks message parts, revisions and conversation metadata, keeping part types', () => {
-    const withParts = { ...message, parts: [{ type: 'text', text: 'card 4111' }, { type: 'file', url: 'data:image/png;base64,QUJD', mediaType: 'image/png' }] };
+    const parts: MessagePart[] = [{ type: 'text', text: 'card 4111' }, { type: 'file', url: 'data:image/png;base64,QUJD', mediaType: 'image/png' }];
+    const withParts = { ...message, parts };
     const masked = maskMessage(withParts);
     expect(JSON.stringify(masked)).not.toContain('4111');
     expect(JSON.stringify(masked)).not.toContain('QUJD');

@@ -1,12 +1,9 @@
 /**
- * `scrollback console`: runs the web console launcher (core/console/cli.ts) in a child process,
- * passing signals on. The console keeps its own list of environments, so the configured store is
- * named on stderr (password masked) for the user to add as one.
+ * `scrollback console`: serves the web console (core/console/cli.ts) in this process, from a
+ * checkout or an install alike. The console keeps its own list of environments, so the configured
+ * store is named on stderr (password masked) for the user to add as one.
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { appRoot } from '../../console/paths.js';
+import { isMissingPackage } from '../../store/backend-loader.js';
 import { displayUrl } from '../redact.js';
 import { write, type CliIo } from '../io.js';
 
@@ -18,23 +15,18 @@ function configuredStore(env: NodeJS.ProcessEnv): string | null {
   return null;
 }
 
-export async function runConsole(io: CliIo, signals: NodeJS.EventEmitter = process): Promise<number> {
-  const root = appRoot();
-  const launcher = join(root, 'core', 'console', 'cli.ts');
-  if (!existsSync(launcher)) {
-    await write(io.stderr, 'scrollback: the console is not part of this installation; start it with "npm start" in a Scrollback checkout.\n');
-    return 1;
-  }
+/** Serves the console in this process until SIGINT/SIGTERM (the launcher handles both). */
+export async function runConsole(io: CliIo): Promise<number> {
   const store = configuredStore(process.env);
   if (store !== null) await write(io.stderr, `console: add the configured store as an environment in the console: ${store}\n`);
-  const child = spawn(process.execPath, ['--import', 'tsx', launcher], { cwd: root, stdio: 'inherit', env: process.env });
-  const forward = (signal: NodeJS.Signals) => (): void => {
-    if (child.exitCode === null) child.kill(signal);
-  };
-  signals.on('SIGINT', forward('SIGINT'));
-  signals.on('SIGTERM', forward('SIGTERM'));
-  return new Promise<number>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => resolve(code ?? (signal === 'SIGINT' || signal === 'SIGTERM' ? 0 : 1)));
-  });
+  try {
+    // The launcher starts the server on import and keeps the process alive until a signal.
+    await import('../../console/cli.js');
+  } catch (error) {
+    const missing = ['pg', 'ioredis', 'better-sqlite3'].find((name) => isMissingPackage(error, name));
+    if (missing === undefined) throw error;
+    await write(io.stderr, `scrollback: the console needs pg, ioredis and better-sqlite3: npm install ${missing} (and any other of them missing)\n`);
+    return 1;
+  }
+  return new Promise<number>(() => undefined);
 }

@@ -8,31 +8,33 @@ import { openStore } from '../../store/open-store.js';
 import type { Command } from '../args.js';
 import { formatError } from '../format-error.js';
 import { runImport } from '../import/importer.js';
-import { createJsonlSource } from '../import/jsonl-source.js';
-import { createLangChainPostgresSource } from '../import/langchain-postgres-source.js';
-import { createLangChainRedisSource } from '../import/langchain-redis-source.js';
-import { createSessionsJsonSource } from '../import/sessions-json-source.js';
+import { loadBackend } from '../../store/backend-loader.js';
 import type { ImportPlan, ImportSource } from '../import/source.js';
 import { write, type CliIo } from '../io.js';
 import { createProgress } from '../progress.js';
 
 type ImportCommand = Extract<Command, { name: 'import' }>;
 
-function openSource(command: ImportCommand): ImportSource & { skippedKeys?: () => number } {
+/** Each source's module (and its driver) loads only when that format is asked for. */
+async function openSource(command: ImportCommand): Promise<ImportSource & { skippedKeys?: () => number }> {
   switch (command.from) {
-    case 'langchain-redis':
+    case 'langchain-redis': {
+      const { createLangChainRedisSource } = await loadBackend('ioredis', "LangChain's Redis history", () => import('../import/langchain-redis-source.js'));
       return createLangChainRedisSource(command.source, { prefix: command.prefix });
-    case 'langchain-postgres':
+    }
+    case 'langchain-postgres': {
+      const { createLangChainPostgresSource } = await loadBackend('pg', "LangChain's PostgreSQL history", () => import('../import/langchain-postgres-source.js'));
       return createLangChainPostgresSource(command.source, { table: command.table });
+    }
     case 'jsonl':
-      return createJsonlSource(command.source);
+      return (await import('../import/jsonl-source.js')).createJsonlSource(command.source);
     case 'sessions-json':
-      return createSessionsJsonSource(command.source);
+      return (await import('../import/sessions-json-source.js')).createSessionsJsonSource(command.source);
   }
 }
 
 export async function runImportCommand(command: ImportCommand, io: CliIo, options: { verbose: boolean }): Promise<number> {
-  const source = openSource(command);
+  const source = await openSource(command);
   let plan: ImportPlan;
   try {
     plan = await source.plan();

@@ -3,17 +3,21 @@
  * open) and names them; `--status` only reports, without the lock and without writing.
  */
 import { existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import SqliteDatabase from 'better-sqlite3';
-import pg from 'pg';
+import type SqliteDatabase from 'better-sqlite3';
+import type pg from 'pg';
 import { migrate as migratePostgres, migrationStatus as postgresStatus, type MigrationStatus } from '../../backends/postgres/migrate.js';
 import { mapPgError } from '../../backends/postgres/pg-errors.js';
 import { applyMigrations, migrationStatus as sqliteStatus } from '../../backends/sqlite/migrate.js';
 import { toBackendError } from '../../backends/sqlite/sqlite-errors.js';
+import { loadBackend } from '../../store/backend-loader.js';
 import { resolvedEnvironment } from '../environment.js';
 import { write, type CliIo } from '../io.js';
 
-function sqlite<T>(path: string, readonly: boolean, work: (db: SqliteDatabase.Database) => T): T {
+// Each driver loads only for the backend that needs it: a PostgreSQL install has no better-sqlite3.
+async function sqlite<T>(path: string, readonly: boolean, work: (db: SqliteDatabase.Database) => T): Promise<T> {
+  const SqliteDatabase = await loadBackend('better-sqlite3', 'SQLite', async () => createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3'));
   if (!readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: SqliteDatabase.Database | undefined;
   try {
@@ -28,7 +32,8 @@ function sqlite<T>(path: string, readonly: boolean, work: (db: SqliteDatabase.Da
 }
 
 async function postgres<T>(url: string, connectTimeoutMs: number, work: (pool: pg.Pool) => Promise<T>): Promise<T> {
-  const pool = new pg.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: connectTimeoutMs, application_name: 'scrollback-migrate' });
+  const { default: driver } = await loadBackend('pg', 'PostgreSQL', () => import('pg'));
+  const pool = new driver.Pool({ connectionString: url, max: 1, connectionTimeoutMillis: connectTimeoutMs, application_name: 'scrollback-migrate' });
   // An idle client dropped by the server: the next query reports it; the event must not crash us.
   pool.on('error', () => undefined);
   try {
@@ -56,7 +61,7 @@ export async function runMigrate(command: { status: boolean }, io: CliIo): Promi
     if (config.sqlite !== undefined) {
       const { path } = config.sqlite;
       // A file that does not exist yet has every migration pending; --status must not create it.
-      status = path !== ':memory:' && !existsSync(path) ? sqlite(':memory:', false, (db) => sqliteStatus(db)) : sqlite(path, true, (db) => sqliteStatus(db));
+      status = path !== ':memory:' && !existsSync(path) ? await sqlite(':memory:', false, (db) => sqliteStatus(db)) : await sqlite(path, true, (db) => sqliteStatus(db));
     } else {
       const { url, connectTimeoutMs } = config.postgres ?? {};
       if (url === undefined || connectTimeoutMs === undefined) throw new Error('unreachable: resolveConfig requires a log');
@@ -67,7 +72,7 @@ export async function runMigrate(command: { status: boolean }, io: CliIo): Promi
   }
   let applied: string[];
   if (config.sqlite !== undefined) {
-    applied = sqlite(config.sqlite.path, false, (db) => applyMigrations(db));
+    applied = await sqlite(config.sqlite.path, false, (db) => applyMigrations(db));
   } else {
     const { url, connectTimeoutMs } = config.postgres ?? {};
     if (url === undefined || connectTimeoutMs === undefined) throw new Error('unreachable: resolveConfig requires a log');

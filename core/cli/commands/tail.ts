@@ -19,7 +19,7 @@ function lines(events: readonly StoredEvent[]): string {
 }
 
 async function printLatest(command: TailCommand, io: CliIo): Promise<number> {
-  const log = openLog();
+  const log = await openLog();
   try {
     await log.migrate();
     const keep = command.from === 'start' ? null : command.lines;
