@@ -404,7 +404,7 @@ describe('console', () => {
     const url = new URL(target.url);
     url.password = 'hunter2';
     const child = start(['console'], { SCROLLBACK_DATABASE_URL: url.toString(), SCROLLBACK_CONSOLE_DIR: join(dir, 'console'), SCROLLBACK_CONSOLE_PORT: '0' });
-    await eventually(() => child.out.stdout, (out) => /http:\/\/127\.0\.0\.1:\d+\/\?token=/u.test(out), 30_000);
+    await eventually(() => child.out.stdout, (out) => /http:\/\/127\.\d+\.\d+\.\d+:\d+\/\?token=/u.test(out), 30_000);
     child.kill('SIGTERM');
     const done = await exited(child);
     expect(done.code).toBe(0);
