@@ -13,7 +13,7 @@
  * - otherwise to the log, and into the outbox only if the log fails as unreachable.
  */
 import type { EventLog, LogAppendRequest, LogAppendResult } from '../backends/log.js';
-import type { SqliteDurability } from '../backends/sqlite/sqlite-log.js';
+import type { SqliteDurability } from '../backends/sqlite/durability.js';
 import { BackendUnavailableError, ValidationError } from '../errors/errors.js';
 import type { ExpectedVersion, Message, QueuedAppendResult, QueuedMessage, TailMessage } from '../events/types.js';
 import { describeError, type Logger } from '../logging/logger.js';

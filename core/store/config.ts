@@ -5,7 +5,7 @@
 import { ValidationError } from '../errors/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../events/limits.js';
 import { DEFAULT_BREAKER_SETTINGS, checkBreakerSettings, type BreakerSettings } from '../backends/redis/circuit-breaker.js';
-import type { SqliteDurability } from '../backends/sqlite/sqlite-log.js';
+import type { SqliteDurability } from '../backends/sqlite/durability.js';
 import type { Logger } from '../logging/logger.js';
 import type { PostgresPool, RedisConnection } from './driver-types.js';
 import type { StoreMode } from './types.js';

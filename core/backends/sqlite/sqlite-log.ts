@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
+import type { SqliteDurability } from './durability.js';
 import { BackendUnavailableError, ValidationError } from '../../errors/errors.js';
 import type { ConversationInfo, ListOptions, ListResult, ReadResult } from '../../events/types.js';
 import type {
@@ -53,12 +54,7 @@ export interface SqliteLogOptions {
   readOnly?: boolean;
 }
 
-/**
- * 'full': an acknowledged write is on disk (`synchronous=FULL`). 'normal': WAL's faster mode
- * (`synchronous=NORMAL`), which can lose the last commits on power loss or an OS crash (never on
- * a process crash).
- */
-export type SqliteDurability = 'full' | 'normal';
+export type { SqliteDurability } from './durability.js';
 
 const CHECKPOINT = /^(0|[1-9]\d*)$/;
 

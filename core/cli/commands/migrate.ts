@@ -9,21 +9,22 @@ import type SqliteDatabase from 'better-sqlite3';
 import type pg from 'pg';
 import { migrate as migratePostgres, migrationStatus as postgresStatus, type MigrationStatus } from '../../backends/postgres/migrate.js';
 import { mapPgError } from '../../backends/postgres/pg-errors.js';
-import { applyMigrations, migrationStatus as sqliteStatus } from '../../backends/sqlite/migrate.js';
-import { toBackendError } from '../../backends/sqlite/sqlite-errors.js';
 import { loadBackend } from '../../store/backend-loader.js';
 import { resolvedEnvironment } from '../environment.js';
+
+type SqliteMigrations = typeof import('../../backends/sqlite/migrate.js');
 import { write, type CliIo } from '../io.js';
 
 // Each driver loads only for the backend that needs it: a PostgreSQL install has no better-sqlite3.
-async function sqlite<T>(path: string, readonly: boolean, work: (db: SqliteDatabase.Database) => T): Promise<T> {
+async function sqlite<T>(path: string, readonly: boolean, work: (db: SqliteDatabase.Database, migrations: SqliteMigrations) => T): Promise<T> {
   const SqliteDatabase = await loadBackend('better-sqlite3', 'SQLite', async () => createRequire(import.meta.url)('better-sqlite3') as typeof import('better-sqlite3'));
+  const [migrations, { toBackendError }] = await Promise.all([import('../../backends/sqlite/migrate.js'), import('../../backends/sqlite/sqlite-errors.js')]);
   if (!readonly && path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   let db: SqliteDatabase.Database | undefined;
   try {
     db = new SqliteDatabase(path, { readonly, fileMustExist: readonly, timeout: 5000 });
     if (!readonly) db.pragma('journal_mode = WAL');
-    return work(db);
+    return work(db, migrations);
   } catch (error) {
     throw toBackendError(error);
   } finally {
@@ -61,7 +62,7 @@ export async function runMigrate(command: { status: boolean }, io: CliIo): Promi
     if (config.sqlite !== undefined) {
       const { path } = config.sqlite;
       // A file that does not exist yet has every migration pending; --status must not create it.
-      status = path !== ':memory:' && !existsSync(path) ? await sqlite(':memory:', false, (db) => sqliteStatus(db)) : await sqlite(path, true, (db) => sqliteStatus(db));
+      status = path !== ':memory:' && !existsSync(path) ? await sqlite(':memory:', false, (db, m) => m.migrationStatus(db)) : await sqlite(path, true, (db, m) => m.migrationStatus(db));
     } else {
       const { url, connectTimeoutMs } = config.postgres ?? {};
       if (url === undefined || connectTimeoutMs === undefined) throw new Error('unreachable: resolveConfig requires a log');
@@ -72,7 +73,7 @@ export async function runMigrate(command: { status: boolean }, io: CliIo): Promi
   }
   let applied: string[];
   if (config.sqlite !== undefined) {
-    applied = await sqlite(config.sqlite.path, false, (db) => applyMigrations(db));
+    applied = await sqlite(config.sqlite.path, false, (db, m) => m.applyMigrations(db));
   } else {
     const { url, connectTimeoutMs } = config.postgres ?? {};
     if (url === undefined || connectTimeoutMs === undefined) throw new Error('unreachable: resolveConfig requires a log');
