@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../../errors/errors.js';
-import { decodeCheckpoint, decodeListCursor, encodeCheckpoint, encodeListCursor } from './cursors.js';
+import { decodeCheckpoint, decodeListCursor, encodeCheckpoint, encodeListCursor, keepSnapshot } from './cursors.js';
 
 describe('list cursors', () => {
   it('round-trips the exact sort key, for any id', () => {
@@ -28,5 +28,15 @@ describe('checkpoints', () => {
     for (const bad of ['', '12', '1:2:3', 'a:b', '-1:2', '42']) {
       expect(() => decodeCheckpoint(bad)).toThrow(ValidationError);
     }
+  });
+
+  it("carry an 'end' snapshot until the checkpoint passes its xmax", () => {
+    const text = encodeCheckpoint({ tx: '100', position: '7', snapshot: '98:105:99,101' });
+    expect(text).toBe('100:7@98:105:99,101');
+    expect(decodeCheckpoint(text)).toEqual({ tx: '100', position: '7', snapshot: '98:105:99,101' });
+    expect(decodeCheckpoint('100:7@98:105:')).toEqual({ tx: '100', position: '7', snapshot: '98:105:' });
+    expect(keepSnapshot('98:105:99,101', '104')).toBe('98:105:99,101');
+    expect(keepSnapshot('98:105:99,101', '105')).toBeUndefined();
+    for (const bad of ['100:7@', '100:7@x', '100:7@1:2:3@4', '100:7@1:2:a']) expect(() => decodeCheckpoint(bad)).toThrow(ValidationError);
   });
 });

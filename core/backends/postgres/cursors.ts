@@ -32,23 +32,42 @@ export function decodeListCursor(text: string): ListCursor {
   return { lastMessageAt: parsed[0], id: parsed[1] };
 }
 
-/** A point in commit order: (transaction id, position), compared as a row value. */
+/**
+ * A point in commit order: (transaction id, position), compared as a row value. An `'end'`
+ * checkpoint also carries the snapshot taken when it was fixed: events of transactions that had
+ * committed by then (visible in it) are skipped even when they sort after (tx, position), which
+ * happens when an older transaction elsewhere in the cluster was still open. It is dropped once
+ * the checkpoint passes the snapshot's xmax, past which no transaction can be visible in it.
+ */
 export interface Checkpoint {
   tx: string;
   position: string;
+  /** pg_snapshot text, `xmin:xmax:xip,…`. */
+  snapshot?: string;
 }
 
 export const START_CHECKPOINT: Checkpoint = { tx: '0', position: '0' };
 
+const SNAPSHOT = /^(\d{1,20}):(\d{1,20}):((\d{1,20})(,\d{1,20}){0,10000})?$/;
+
 export function encodeCheckpoint(checkpoint: Checkpoint): string {
-  return `${checkpoint.tx}:${checkpoint.position}`;
+  const base = `${checkpoint.tx}:${checkpoint.position}`;
+  return checkpoint.snapshot === undefined ? base : `${base}@${checkpoint.snapshot}`;
 }
 
 export function decodeCheckpoint(text: string): Checkpoint {
   if (text === 'start') return START_CHECKPOINT;
-  const match = /^(\d{1,20}):(\d{1,20})$/.exec(text);
-  if (match === null || match[1] === undefined || match[2] === undefined) {
+  const [point, snapshot, ...rest] = text.split('@');
+  const match = /^(\d{1,20}):(\d{1,20})$/.exec(point ?? '');
+  if (match === null || match[1] === undefined || match[2] === undefined || rest.length > 0 || (snapshot !== undefined && !SNAPSHOT.test(snapshot))) {
     throw new ValidationError('checkpoint', 'is not a PostgreSQL checkpoint this store returned');
   }
-  return { tx: match[1], position: match[2] };
+  return { tx: match[1], position: match[2], ...(snapshot !== undefined ? { snapshot } : {}) };
+}
+
+/** The snapshot still matters after `tx`: only while tx is below the snapshot's xmax. */
+export function keepSnapshot(snapshot: string | undefined, tx: string): string | undefined {
+  if (snapshot === undefined) return undefined;
+  const xmax = BigInt(snapshot.split(':')[1] ?? '0');
+  return BigInt(tx) < xmax ? snapshot : undefined;
 }

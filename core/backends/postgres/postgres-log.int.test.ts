@@ -281,6 +281,33 @@ describe('postgres log', () => {
     await expect(log.readAll('bogus', 1)).rejects.toBeInstanceOf(ValidationError);
   });
 
+  it("an 'end' checkpoint skips what committed before it, even while an older transaction holds delivery back", async () => {
+    // A transaction with an id, open elsewhere: everything committed after it starts sorts at or
+    // above the snapshot's xmin, so the checkpoint alone can't tell before from after.
+    const holder = new pg.Client({ connectionString: database.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_current_xact_id()');
+      const before = conversationId('before');
+      await log.append(appendRequest(before, [newMessage('committed before the subscription')]));
+      const end = await log.endCheckpoint();
+      const after = conversationId('after');
+      await log.append(appendRequest(after, [newMessage('committed after it')]));
+      await holder.query('COMMIT');
+      const { events, checkpoint } = await readAllUntil(log, end, (all) => all.filter((e) => e.conversationId === after).length === 2);
+      expect(events.filter((e) => e.conversationId === before)).toEqual([]);
+      // Past the snapshot's horizon, the checkpoint is a plain one again.
+      expect(checkpoint).not.toContain('@');
+      const later = conversationId('later');
+      await log.append(appendRequest(later, [newMessage('later')]));
+      const next = await readAllUntil(log, checkpoint, (all) => all.some((e) => e.conversationId === later));
+      expect(next.events.some((e) => e.conversationId === before || e.conversationId === after)).toBe(false);
+    } finally {
+      await holder.end();
+    }
+  });
+
   it("works on an application's pool, and leaves it open on close", async () => {
     const pool = new pg.Pool({ connectionString: database.url, max: 2 });
     try {

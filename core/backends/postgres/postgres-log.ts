@@ -6,9 +6,9 @@
  * Subscription order: `readAll` returns events whose transaction id is below the snapshot's xmin,
  * ordered by (transaction id, position). A transaction still running has an id at or above xmin,
  * so nothing it writes can land behind a checkpoint already handed out. The price: a long-running
- * transaction anywhere in the cluster holds delivery back until it ends, and events committed
- * while an older transaction was still open are delivered after `endCheckpoint()` even when they
- * committed before it was taken.
+ * transaction anywhere in the cluster holds delivery back until it ends. `endCheckpoint()` also
+ * records the snapshot it was taken in, so events that had committed by then are never delivered
+ * after it, even those sorting above the checkpoint because an older transaction was still open.
  */
 import type pg from 'pg';
 import type {
@@ -24,7 +24,7 @@ import { ValidationError } from '../../errors/errors.js';
 import type { ConversationInfo, ListOptions, ListResult, Message, ReadResult } from '../../events/types.js';
 import { createPostgresCacheInvalidations } from './cache-invalidations.js';
 import { destroyClient, settledWithin } from './client-shutdown.js';
-import { decodeCheckpoint, encodeCheckpoint, encodeListCursor, START_CHECKPOINT } from './cursors.js';
+import { decodeCheckpoint, encodeCheckpoint, encodeListCursor, keepSnapshot, START_CHECKPOINT } from './cursors.js';
 import { migrate } from './migrate.js';
 import { isStoredIdRetry, mapPgError, type ErrorContext } from './pg-errors.js';
 import {
@@ -35,6 +35,7 @@ import {
   GET_CONVERSATION_SQL,
   HARD_DELETE_SQL,
   listSql,
+  READ_ALL_AFTER_SNAPSHOT_SQL,
   READ_ALL_SQL,
   readSql,
   TAIL_SQL,
@@ -320,19 +321,24 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
     async readAll(checkpoint, limit): Promise<GlobalBatch> {
       const from = decodeCheckpoint(checkpoint);
       const rows = await query<EventRow & { tx: string }>(
-        READ_ALL_SQL,
-        [from.tx, from.position, limit],
+        from.snapshot === undefined ? READ_ALL_SQL : READ_ALL_AFTER_SNAPSHOT_SQL,
+        from.snapshot === undefined ? [from.tx, from.position, limit] : [from.tx, from.position, limit, from.snapshot],
       );
       const last = rows.at(-1);
+      const next = last === undefined ? from : { tx: last.tx, position: last.position };
+      const snapshot = keepSnapshot(from.snapshot, next.tx);
       return {
         events: rows.map(toStoredEvent),
-        checkpoint: encodeCheckpoint(last === undefined ? from : { tx: last.tx, position: last.position }),
+        checkpoint: encodeCheckpoint({ tx: next.tx, position: next.position, ...(snapshot !== undefined ? { snapshot } : {}) }),
       };
     },
 
     async endCheckpoint() {
-      const [row] = await query<{ tx: string; position: string }>(END_CHECKPOINT_SQL, []);
-      return encodeCheckpoint(row ?? START_CHECKPOINT);
+      const [row] = await query<{ snapshot: string; tx: string | null; position: string | null }>(END_CHECKPOINT_SQL, []);
+      if (row === undefined) throw new Error('the end checkpoint query returned no row');
+      const point = row.tx === null || row.position === null ? START_CHECKPOINT : { tx: row.tx, position: row.position };
+      const snapshot = keepSnapshot(row.snapshot, point.tx);
+      return encodeCheckpoint({ ...point, ...(snapshot !== undefined ? { snapshot } : {}) });
     },
 
     onWake(listener) {
@@ -364,6 +370,7 @@ const PREPARED = new Map<string, string>([
   [TAIL_SQL, 'scrollback_tail'],
   [GET_CONVERSATION_SQL, 'scrollback_get_conversation'],
   [READ_ALL_SQL, 'scrollback_read_all'],
+  [READ_ALL_AFTER_SNAPSHOT_SQL, 'scrollback_read_all_after_snapshot'],
 ]);
 
 /** Versions are int4 in the table; callers pass up to MAX_SAFE_INTEGER for "to the head". */

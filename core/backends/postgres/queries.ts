@@ -57,10 +57,23 @@ export const READ_ALL_SQL = `SELECT e.tx::text AS tx, ${EVENT_COLUMNS} FROM even
           ORDER BY e.tx, e.position
           LIMIT $3`;
 
-export const END_CHECKPOINT_SQL = `SELECT e.tx::text AS tx, e.position::text AS position FROM events e
+/** Like READ_ALL_SQL, skipping events of transactions visible in the snapshot $4 (committed before it). */
+export const READ_ALL_AFTER_SNAPSHOT_SQL = `SELECT e.tx::text AS tx, ${EVENT_COLUMNS} FROM events e
           WHERE e.tx < pg_snapshot_xmin(pg_current_snapshot())
-          ORDER BY e.tx DESC, e.position DESC
-          LIMIT 1`;
+            AND (e.tx, e.position) > ($1::xid8, $2::bigint)
+            AND NOT pg_visible_in_snapshot(e.tx, $4::pg_snapshot)
+          ORDER BY e.tx, e.position
+          LIMIT $3`;
+
+/** The last deliverable event now, and the snapshot that says what had committed by then. */
+export const END_CHECKPOINT_SQL = `SELECT s.snapshot, x.tx, x.position
+           FROM (SELECT pg_current_snapshot()::text AS snapshot) s
+           LEFT JOIN LATERAL (
+             SELECT e.tx::text AS tx, e.position::text AS position FROM events e
+              WHERE e.tx < pg_snapshot_xmin(pg_current_snapshot())
+              ORDER BY e.tx DESC, e.position DESC
+              LIMIT 1
+           ) x ON true`;
 
 /**
  * One page of the conversation list, fetching `limit + 1` rows to know whether another page
