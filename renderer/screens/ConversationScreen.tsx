@@ -1,5 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { Message } from '../../core/events/types.js';
+import type { CacheEntryReport } from '../../core/store/types.js';
+import { cacheDiffs } from '../features/conversation/cache-diff.js';
 import { useApp } from '../state/store-context.js';
 import { formatHash, type ConversationTab } from '../features/ui/routes.js';
 import { selectCurrentEnvironment, selectMasked, selectReadOnlyReason } from '../features/environments/environments-selectors.js';
@@ -20,6 +22,7 @@ const TABS: Array<{ id: ConversationTab; label: string }> = [
 const VERDICT_TEXT: Record<string, { tone: string; text: string }> = {
   consistent: { tone: 'ok', text: 'Consistent: the cache holds exactly the log’s tail.' },
   stale: { tone: 'warn', text: 'Stale: the cache is behind the log. The next append or fill will repair it, or evict it now.' },
+  diverged: { tone: 'danger', text: 'Diverged: the cache is at the log’s head but holds different messages. Evict it, or re-warm it from the log.' },
   missing: { tone: 'info', text: 'Missing: nothing is cached for this conversation; the next read fills it from the log.' },
   torn: { tone: 'danger', text: 'Torn: part of the entry is missing (metadata without list or the reverse). Readers treat it as a miss.' },
   disabled: { tone: 'info', text: 'No cache tier: this environment has no Redis configured.' },
@@ -108,7 +111,58 @@ function ActionDialog({ state, onClose, title }: { state: NonNullable<DialogStat
   );
 }
 
-function CacheColumn({ title, version, position, messages, extra }: { title: string; version: number | null; position: number | null; messages: Message[]; extra?: React.ReactNode }) {
+function CacheDifferences({ report }: { report: CacheEntryReport }) {
+  const diffs = cacheDiffs(report);
+  if (diffs.length === 0) return null;
+  return (
+    <section className="panel cache-diffs" aria-label="Differences between cache and log">
+      <div className="panel-title">
+        <h3>
+          {diffs.length === 1 ? '1 message differs' : `${diffs.length} messages differ`}
+        </h3>
+      </div>
+      {diffs.map((d) => (
+        <div key={`${d.version}-${d.messageId}`} className="cache-diff" aria-label={`Difference at v${d.version}`}>
+          <div className="row">
+            <span className="mono">v{d.version}</span>
+            <IdChip id={d.messageId} label="message id" />
+            {d.missingFrom ? <span className="badge warn">only in the {d.missingFrom === 'cache' ? 'log' : 'cache'}</span> : null}
+            <span className="hint">{d.fields.map((f) => f.field).join(', ')}</span>
+          </div>
+          {d.fields.map((f) => (
+            <div key={f.field} className="field-diff" aria-label={`${f.field} at v${d.version}`}>
+              <span className="field-diff-name mono">{f.field}</span>
+              <div className="field-diff-side">
+                <span className="hint">cache</span>
+                <pre className="diff-old">{f.cached ?? '(not cached)'}</pre>
+              </div>
+              <div className="field-diff-side">
+                <span className="hint">log</span>
+                <pre className="diff-new">{f.logged ?? '(not in the log tail)'}</pre>
+              </div>
+            </div>
+          ))}
+        </div>
+      ))}
+    </section>
+  );
+}
+
+function CacheColumn({
+  title,
+  version,
+  position,
+  messages,
+  differing,
+  extra,
+}: {
+  title: string;
+  version: number | null;
+  position: number | null;
+  messages: Message[];
+  differing: ReadonlySet<number>;
+  extra?: React.ReactNode;
+}) {
   return (
     <div className="panel cache-col" aria-label={title}>
       <div className="panel-title">
@@ -125,8 +179,8 @@ function CacheColumn({ title, version, position, messages, extra }: { title: str
       </dl>
       <ol className="cache-messages">
         {messages.map((m) => (
-          <li key={m.id}>
-            <span className="mono hint">v{m.version}</span> <span className={`role-dot role-${m.role}`}>{m.role}</span>{' '}
+          <li key={m.id} className={differing.has(m.version) ? 'differs' : undefined} aria-label={differing.has(m.version) ? `v${m.version} differs` : undefined}>
+            {differing.has(m.version) ? <span className="badge danger">differs</span> : null} <span className="mono hint">v{m.version}</span> <span className={`role-dot role-${m.role}`}>{m.role}</span>{' '}
             <span className="cache-content">{m.content.slice(0, 160) || (m.redacted ? '(redacted)' : '')}</span>
           </li>
         ))}
@@ -158,6 +212,7 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
   const env = useApp(selectCurrentEnvironment);
   const noCache = c.cache?.verdict === 'disabled' || (env !== null && env.connection.redis === undefined);
   const cacheBlocked = writeBlocked ?? (noCache ? 'No Redis cache on this environment: nothing to evict or warm.' : null);
+  const differing = new Set((c.cache?.differences ?? []).map((d) => d.version));
   const setTab = (id: ConversationTab) => {
     location.hash = formatHash({ name: 'conversation', conversationId, tab: id });
   };
@@ -315,12 +370,14 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
                   Re-inspect
                 </button>
               </div>
+              <CacheDifferences report={c.cache} />
               <div className="grid-2">
                 <CacheColumn
                   title="Cache entry (Redis)"
                   version={c.cache.entry?.version ?? null}
                   position={c.cache.entry?.position ?? null}
                   messages={c.cache.entry?.messages ?? []}
+                  differing={differing}
                   extra={
                     <>
                       <dt>TTL</dt>
@@ -332,7 +389,7 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
                     </>
                   }
                 />
-                <CacheColumn title="Log tail (source of truth)" version={c.cache.log.version} position={c.cache.log.position} messages={c.cache.log.messages} />
+                <CacheColumn title="Log tail (source of truth)" version={c.cache.log.version} position={c.cache.log.position} messages={c.cache.log.messages} differing={differing} />
               </div>
               <JsonView value={c.cache} label="Cache report (JSON)" />
             </div>
