@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Message } from '../../core/events/types.js';
 import type { CacheEntryReport } from '../../core/store/types.js';
 import { cacheDiffs } from '../features/conversation/cache-diff.js';
@@ -6,8 +6,9 @@ import { useApp } from '../state/store-context.js';
 import { formatHash, type ConversationTab } from '../features/ui/routes.js';
 import { selectCurrentEnvironment, selectMasked, selectReadOnlyReason } from '../features/environments/environments-selectors.js';
 import type { ConversationAction } from '../features/conversation/conversation-slice.js';
-import { MessageView } from '../components/MessageView.js';
 import { JsonView } from '../components/JsonView.js';
+import { EventsPanel } from './EventsPanel.js';
+import { TranscriptPanel } from './TranscriptPanel.js';
 import { Dialog } from '../components/Dialog.js';
 import { IdChip } from '../components/CopyButton.js';
 import { Empty, ErrorState, Loading } from '../components/StateView.js';
@@ -200,6 +201,7 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
   const readOnly = useApp(selectReadOnlyReason);
   const masked = useApp(selectMasked);
   const [dialog, setDialog] = useState<DialogState>(null);
+  const redact = useCallback((message: Message) => setDialog({ kind: 'redact', message }), []);
 
   useEffect(() => {
     if (environmentId !== null) void open(conversationId);
@@ -207,9 +209,15 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
 
   const info = c.info;
   const deleted = info?.status === 'deleted';
-  const writeBlocked = readOnly ?? (deleted ? 'This conversation is deleted: it takes no more writes.' : null);
-  const title = info?.title ?? (info ? 'Untitled conversation' : conversationId);
   const env = useApp(selectCurrentEnvironment);
+  // Nothing to act on until the conversation is open here (after a switch it may not exist in this environment).
+  const unavailable =
+    c.status === 'error'
+      ? `This conversation could not be opened in ${env?.name ?? 'this environment'}; conversations belong to the environment they were opened from.`
+      : null;
+  const notReady = c.status !== 'ready';
+  const writeBlocked = unavailable ?? readOnly ?? (deleted ? 'This conversation is deleted: it takes no more writes.' : null);
+  const title = info?.title ?? (info ? 'Untitled conversation' : conversationId);
   const noCache = c.cache?.verdict === 'disabled' || (env !== null && env.connection.redis === undefined);
   const cacheBlocked = writeBlocked ?? (noCache ? 'No Redis cache on this environment: nothing to evict or warm.' : null);
   const differing = new Set((c.cache?.differences ?? []).map((d) => d.version));
@@ -254,12 +262,12 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
           </a>
         )}
         <span className="divider" aria-hidden="true" />
-        <button type="button" disabled={!!writeBlocked || c.busy !== null} onClick={() => setDialog({ kind: 'rename' })} title={writeBlocked ?? undefined}>
+        <button type="button" disabled={!!writeBlocked || c.busy !== null || notReady} onClick={() => setDialog({ kind: 'rename' })} title={writeBlocked ?? undefined}>
           Rename
         </button>
         <button
           type="button"
-          disabled={!!cacheBlocked || c.busy !== null}
+          disabled={!!cacheBlocked || c.busy !== null || notReady}
           onClick={() => void run({ kind: 'evict' })}
           title={cacheBlocked ?? 'Drop the cache entry and raise the fence'}
         >
@@ -267,13 +275,13 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
         </button>
         <button
           type="button"
-          disabled={!!cacheBlocked || c.busy !== null}
+          disabled={!!cacheBlocked || c.busy !== null || notReady}
           onClick={() => void run({ kind: 'warm' })}
           title={cacheBlocked ?? 'Fill the cache entry from the log'}
         >
           Re-warm
         </button>
-        <button type="button" className="danger" disabled={!!writeBlocked || c.busy !== null} onClick={() => setDialog({ kind: 'delete' })} title={writeBlocked ?? undefined}>
+        <button type="button" className="danger" disabled={!!writeBlocked || c.busy !== null || notReady} onClick={() => setDialog({ kind: 'delete' })} title={writeBlocked ?? undefined}>
           Delete
         </button>
         {c.busy ? <span className="hint">Working…</span> : null}
@@ -322,38 +330,21 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
       </div>
       <div className="screen-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {c.status === 'loading' ? <Loading label="Loading conversation…" /> : null}
-        {c.status === 'error' ? <ErrorState title="Cannot open this conversation" message={c.error ?? ''} onRetry={() => void open(conversationId)} /> : null}
+        {c.status === 'error' ? (
+          <ErrorState
+            title={`Cannot open this conversation in ${env?.name ?? 'this environment'}`}
+            message={`${c.error ?? ''} If you switched environment, switch back to the one it came from, or pick a conversation from this environment's list.`}
+            onRetry={() => void open(conversationId)}
+          />
+        ) : null}
         {c.status === 'ready' && tab === 'transcript' ? (
           c.state && c.state.messages.length > 0 ? (
-            <div className="transcript">
-              {c.state.messages.map((m) => (
-                <MessageView
-                  key={m.id}
-                  message={m}
-                  actions={
-                    !writeBlocked && !m.redacted ? (
-                      <button type="button" className="ghost small" onClick={() => setDialog({ kind: 'redact', message: m })} aria-label={`Redact message version ${m.version}`}>
-                        Redact
-                      </button>
-                    ) : null
-                  }
-                />
-              ))}
-            </div>
+            <TranscriptPanel conversationId={conversationId} messages={c.state.messages} onRedact={writeBlocked ? null : redact} />
           ) : (
             <Empty title="No messages">This conversation has no messages yet.</Empty>
           )
         ) : null}
-        {c.status === 'ready' && tab === 'events' ? (
-          <div className="stack">
-            <JsonView value={c.events} label={`Events 1–${c.events.at(-1)?.version ?? 0} of ${c.eventsHead} (JSON)`} />
-            {(c.events.at(-1)?.version ?? 0) < c.eventsHead ? (
-              <button type="button" onClick={() => void loadMoreEvents()}>
-                Load more events
-              </button>
-            ) : null}
-          </div>
-        ) : null}
+        {c.status === 'ready' && tab === 'events' ? <EventsPanel events={c.events} head={c.eventsHead} onLoadMore={() => void loadMoreEvents()} /> : null}
         {tab === 'cache' ? (
           c.cacheStatus === 'loading' && !c.cache ? (
             <Loading label="Inspecting the cache…" />
