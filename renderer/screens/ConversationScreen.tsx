@@ -43,19 +43,26 @@ function ActionDialog({ state, onClose, title }: { state: NonNullable<DialogStat
   if (state.kind === 'rename') {
     return (
       <Dialog title="Rename conversation" onClose={onClose}>
-        <label className="field">
-          New title
-          <input type="text" value={text} onChange={(e) => setText(e.target.value)} />
-        </label>
-        <p className="hint">Appends a conversation.renamed event and invalidates the cache entry.</p>
-        <div className="dialog-actions">
-          <button type="button" className="ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="primary" disabled={!text.trim()} onClick={() => void submit({ kind: 'rename', title: text.trim() })}>
-            Rename
-          </button>
-        </div>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (text.trim()) void submit({ kind: 'rename', title: text.trim() });
+          }}
+        >
+          <label className="field">
+            New title
+            <input type="text" value={text} onChange={(e) => setText(e.target.value)} />
+          </label>
+          <p className="hint">Appends a conversation.renamed event and invalidates the cache entry. Enter renames, Escape cancels.</p>
+          <div className="dialog-actions">
+            <button type="button" className="ghost" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={!text.trim()}>
+              Rename
+            </button>
+          </div>
+        </form>
       </Dialog>
     );
   }

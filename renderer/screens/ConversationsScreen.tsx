@@ -256,6 +256,7 @@ export function ConversationsScreen() {
             role="listbox"
             aria-label="Conversations"
             tabIndex={0}
+            data-skip-target
             aria-activedescendant={activeId}
             onKeyDown={onKeyDown}
             onScroll={(e) => {
