@@ -4,6 +4,7 @@ import { parseHash } from '../features/ui/routes.js';
 import { selectCurrentEnvironment } from '../features/environments/environments-selectors.js';
 import { EnvironmentBand } from './EnvironmentBand.js';
 import { Nav } from './Nav.js';
+import { ServerBanner } from './ServerBanner.js';
 import { Toasts } from '../components/Toasts.js';
 import { ErrorState, Loading } from '../components/StateView.js';
 import { EnvironmentsScreen } from '../screens/EnvironmentsScreen.js';
@@ -77,6 +78,7 @@ export function App() {
       <EnvironmentBand />
       <Nav />
       <main id="main" tabIndex={-1} className="main" aria-label={env ? `${env.name} (${env.kind})` : 'Console'}>
+        <ServerBanner />
         <Screen />
       </main>
       <Toasts />

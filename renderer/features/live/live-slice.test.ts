@@ -3,7 +3,7 @@ import type { LiveStatsPayload } from '../../api/contract.js';
 import { appended, stats } from '../../testing/fixtures.js';
 import { storeWith } from '../../testing/fake-api.js';
 import { LiveMetrics, LOCAL_SOURCE } from './live-metrics.js';
-import { TAIL_CAPACITY } from './live-slice.js';
+import { healthOf, TAIL_CAPACITY } from './live-slice.js';
 
 const traffic = { running: false, ratePerSecond: 0, endsAt: null, turns: 0, errors: 0 };
 function sample(at: number, local = stats(), patch: Partial<LiveStatsPayload> = {}): LiveStatsPayload {
@@ -91,5 +91,16 @@ describe('LiveMetrics', () => {
     metrics.ingest(sample(1, stats(), { traffic: run }));
     metrics.ingest(sample(3, stats(), { traffic: { ...run, errors: 8 } }));
     expect(metrics.sources.get(LOCAL_SOURCE)!.throughput.last(3)).toBe(3);
+  });
+});
+
+describe('healthOf', () => {
+  it('reports the worst backend, counting an open breaker as degraded', () => {
+    const base = stats();
+    expect(healthOf({ ...base, backends: { postgres: { status: 'up' }, redis: { status: 'up', breaker: 'closed' } } }, 't').status).toBe('up');
+    const open = healthOf({ ...base, backends: { postgres: { status: 'up' }, redis: { status: 'up', breaker: 'open' } } }, 't');
+    expect(open).toEqual({ status: 'degraded', detail: 'postgres up · redis up (breaker open)', checkedAt: 't' });
+    expect(healthOf({ ...base, backends: { postgres: { status: 'down' } } }, 't').status).toBe('down');
+    expect(healthOf({ ...base, backends: {} }, 't').status).toBe('unknown');
   });
 });
