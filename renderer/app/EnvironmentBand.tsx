@@ -74,7 +74,7 @@ export function EnvironmentBand() {
           aria-label={`Environment health: ${health.status}`}
           title={`${env.name}: ${health.detail}${health.checkedAt ? ` (checked ${relativeTime(health.checkedAt)})` : ''}`}
         >
-          {env.name} {health.status === 'unknown' ? 'health unknown' : health.status}
+          backends {health.status === 'unknown' ? 'unknown' : health.status}
         </span>
       ) : null}
       <span

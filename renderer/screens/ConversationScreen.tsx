@@ -335,7 +335,8 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
           </button>
         ))}
       </div>
-      <div className="screen-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+      {/* Keyed by tab: each view opens at its own top instead of the previous view's scroll offset. */}
+      <div key={tab} className="screen-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {c.status === 'loading' ? <Loading label="Loading conversation…" /> : null}
         {c.status === 'error' ? (
           <ErrorState
