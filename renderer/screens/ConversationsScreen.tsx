@@ -177,7 +177,7 @@ export function ConversationsScreen() {
           Active until
           <input type="datetime-local" value={list.filters.to} onChange={(e) => void setFilters({ to: e.target.value })} />
         </label>
-        <label className="field">
+        <label className="field" title="Whether a row is cached is looked up only while this filter is set: with “Any”, rows carry no cache badge">
           Cache
           <select value={list.filters.cached} onChange={(e) => void setFilters({ cached: e.target.value as CachedFilter })}>
             <option value="any">Any</option>
