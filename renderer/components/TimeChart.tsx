@@ -103,7 +103,8 @@ export function TimeChart({
             stroke: s.color,
             width: 1.5,
             spanGaps: false,
-            points: { show: false },
+            // uPlot's default: points only while samples are sparse, so a lone first sample is visible.
+            points: { size: 4 },
             value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? '—' : formatRef.current(v)),
             ...(dash ? { dash } : {}),
           };
