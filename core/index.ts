@@ -14,6 +14,8 @@ export type {
   BackendHealth,
   BackendName,
   CacheApi,
+  CacheComparedField,
+  CacheDifference,
   CacheEntryReport,
   CacheVerdict,
   ConversationStore,

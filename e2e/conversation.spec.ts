@@ -15,7 +15,9 @@ test('transcript, raw events and cache vs log on a hybrid store, with cache acti
 
   // Raw events as JSON.
   await page.getByRole('tab', { name: /Raw events/ }).click();
-  await expect(page.getByLabel(/^Events 1–/)).toContainText('"type": "conversation.started"');
+  const events = page.getByLabel(/^Events 1–/);
+  await events.locator('summary').first().click();
+  await expect(events).toContainText('"type": "conversation.started"');
   await saveScreen(page, 'conversation-events');
 
   // Cache vs log: warm, then a consistent verdict with a TTL; evict, then missing.

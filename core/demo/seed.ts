@@ -3,6 +3,11 @@
  * from it): several users, system prompts, tool calls, model/token/latency metadata, short and
  * long chats, some renamed, some redacted, a couple deleted. Re-running on the same store is
  * idempotent for appends (same message ids) and skips conversations that already exist.
+ *
+ * Times are the store's own: every event gets its commit time (PostgreSQL's `now()`, the SQLite
+ * append's clock) and no supported write path takes an earlier one (an import re-appends at the
+ * current time too). So seeded conversations all fall within the seeding run, seconds apart, not
+ * weeks: time filters and "last activity" over demo data show that, and only that.
  */
 import type { JsonObject, MessageInput } from '../events/types.js';
 import type { ConversationStore } from '../store/types.js';

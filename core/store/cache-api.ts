@@ -6,10 +6,10 @@ import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError, Val
 import { canonicalJson } from '../events/content-hash.js';
 import { describeError, type Logger } from '../logging/logger.js';
 import type { Limits } from '../events/limits.js';
-import type { Message } from '../events/types.js';
+import type { JsonValue, Message } from '../events/types.js';
 import { validateId, validateInteger } from '../events/validate.js';
 import type { InstanceStats, RedisServerInfo } from '../metrics/types.js';
-import type { CacheApi, CacheEntryReport, CacheVerdict, WarmOptions, WarmReport } from './types.js';
+import type { CacheApi, CacheComparedField, CacheDifference, CacheEntryReport, CacheVerdict, WarmOptions, WarmReport } from './types.js';
 
 const MAX_WARM = 500;
 
@@ -31,38 +31,51 @@ export interface CacheApiDeps {
   serverInfo: (() => Promise<RedisServerInfo>) | null;
 }
 
-function sameMessage(a: Message, b: Message): boolean {
-  return (
-    a.id === b.id &&
-    a.version === b.version &&
-    a.role === b.role &&
-    a.content === b.content &&
-    a.redacted === b.redacted &&
-    sameParts(a.parts, b.parts)
-  );
+/** Fields compared between a cached message and the log's; `parts` only where either side has it. */
+const COMPARED: readonly CacheComparedField[] = ['id', 'role', 'content', 'parts', 'metadata', 'redacted'];
+
+function fieldOf(message: Message, field: CacheComparedField): string | undefined {
+  // Read through an index so a field one side carries and the type does not (parts) still compares.
+  const value = (message as unknown as Record<string, JsonValue | undefined>)[field];
+  return value === undefined ? undefined : canonicalJson(value);
 }
 
-/** Parts compared as JSON values: PostgreSQL's jsonb does not keep the key order they were given in. */
-function sameParts(a: Message['parts'], b: Message['parts']): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  return canonicalJson(a) === canonicalJson(b);
+function differingFields(cached: Message, logged: Message): CacheComparedField[] {
+  return COMPARED.filter((field) => fieldOf(cached, field) !== fieldOf(logged, field));
 }
 
-/** Compares what Redis holds with the log's tail. */
-export function verdictOf(report: Pick<CacheEntryReport, 'entry' | 'torn'>, log: TailSnapshot, maxMessages: number): CacheVerdict {
-  if (report.torn) return 'torn';
+export interface CacheComparison {
+  verdict: CacheVerdict;
+  differences: CacheDifference[];
+}
+
+/**
+ * Compares what Redis holds with the log's tail. `stale` means the entry's head is behind the
+ * log's; with the heads equal, each message is compared (matched by version) and any difference
+ * makes the entry `diverged`, listed with the fields that differ.
+ */
+export function verdictOf(report: Pick<CacheEntryReport, 'entry' | 'torn'>, log: TailSnapshot, maxMessages: number): CacheComparison {
+  if (report.torn) return { verdict: 'torn', differences: [] };
   const entry = report.entry;
-  if (entry === null) return 'missing';
+  if (entry === null) return { verdict: 'missing', differences: [] };
+  if (entry.version < log.version || entry.position < log.position) return { verdict: 'stale', differences: [] };
   const expected = log.messages.slice(-maxMessages);
-  const consistent =
-    entry.version === log.version &&
-    entry.position === log.position &&
-    entry.messages.length === expected.length &&
-    entry.messages.every((message, index) => {
-      const other = expected[index];
-      return other !== undefined && sameMessage(message, other);
-    });
-  return consistent ? 'consistent' : 'stale';
+  const logged = new Map(expected.map((message) => [message.version, message]));
+  const cachedVersions = new Set(entry.messages.map((message) => message.version));
+  const differences: CacheDifference[] = [];
+  for (const cached of entry.messages) {
+    const other = logged.get(cached.version);
+    const fields = other === undefined ? COMPARED.filter((field) => fieldOf(cached, field) !== undefined) : differingFields(cached, other);
+    if (fields.length > 0) differences.push({ version: cached.version, messageId: cached.id, fields, ...(other === undefined ? { missingFrom: 'log' as const } : {}) });
+  }
+  for (const message of expected) {
+    if (cachedVersions.has(message.version)) continue;
+    const fields = COMPARED.filter((field) => fieldOf(message, field) !== undefined);
+    differences.push({ version: message.version, messageId: message.id, fields, missingFrom: 'cache' });
+  }
+  differences.sort((a, b) => a.version - b.version);
+  const headsAgree = entry.version === log.version && entry.position === log.position;
+  return { verdict: headsAgree && differences.length === 0 ? 'consistent' : 'diverged', differences };
 }
 
 export function createCacheApi(deps: CacheApiDeps): CacheApi {
@@ -114,9 +127,9 @@ export function createCacheApi(deps: CacheApiDeps): CacheApi {
       await deps.tiered.settled(id);
       const snapshot = await snapshotOf(id);
       const log = { version: snapshot.version, position: snapshot.position, messages: snapshot.messages };
-      if (deps.redis === null) return { conversationId: id, verdict: 'disabled', entry: null, torn: false, fence: null, log };
+      if (deps.redis === null) return { conversationId: id, verdict: 'disabled', differences: [], entry: null, torn: false, fence: null, log };
       const inspection = await deps.redis.inspect(id);
-      return { conversationId: id, ...inspection, verdict: verdictOf(inspection, snapshot, deps.maxMessages), log };
+      return { conversationId: id, ...inspection, ...verdictOf(inspection, snapshot, deps.maxMessages), log };
     },
 
     async evict(conversationId: string): Promise<void> {

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTestDatabase } from '../testing/test-database.js';
 import { eventually, newId, user, assistant } from '../testing/contract/target.js';
+import { conversationKeys } from '../backends/redis/keys.js';
 import { openStore } from './open-store.js';
 import type { ConversationStore } from './types.js';
 
@@ -151,6 +152,30 @@ describe('hybrid cache', () => {
     await store.cache.evict(newId());
     await expect(store.cache.inspect(newId())).rejects.toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
     await expect(store.cache.warm(newId())).rejects.toMatchObject({ code: 'CONVERSATION_NOT_FOUND' });
+  });
+
+  it('cache.inspect calls a message changed in Redis at the same head diverged, naming the message and field', async () => {
+    const store = await hybrid({ l1: false });
+    const id = newId();
+    await store.append(id, user('one'));
+    await store.append(id, [assistant('two'), user('three')]);
+    const second = (await store.tail(id)).find((message) => message.content === 'two');
+    expect((await store.cache.inspect(id)).verdict).toBe('consistent');
+    const redis = new Redis(inject('redisUrl'));
+    try {
+      const list = conversationKeys(id).list;
+      const items = await redis.lrange(list, 0, -1);
+      const index = items.findIndex((item) => (JSON.parse(item) as { content?: string }).content === 'two');
+      expect(index).toBeGreaterThanOrEqual(0);
+      const changed = { ...(JSON.parse(items[index]!) as Record<string, unknown>), content: 'tampered' };
+      await redis.lset(list, index, JSON.stringify(changed));
+    } finally {
+      redis.disconnect();
+    }
+    const report = await store.cache.inspect(id);
+    expect(report.verdict).toBe('diverged');
+    expect(report.entry?.version).toBe(report.log.version);
+    expect(report.differences).toEqual([{ version: second?.version, messageId: second?.id, fields: ['content'] }]);
   });
 
   it('publishes instance metrics and reads the server view', async () => {

@@ -58,11 +58,25 @@ export type Unsubscribe = () => void;
 export type TailSource = 'l1' | 'redis' | 'log' | 'outbox';
 
 /** Verdict on a cache entry compared with the log's tail. */
-export type CacheVerdict = 'consistent' | 'stale' | 'missing' | 'torn' | 'disabled';
+export type CacheVerdict = 'consistent' | 'stale' | 'diverged' | 'missing' | 'torn' | 'disabled';
+
+/** A message field `cache.inspect` compares between the cache entry and the log. */
+export type CacheComparedField = 'id' | 'role' | 'content' | 'parts' | 'metadata' | 'redacted';
+
+/** One message the cache holds differently from the log (same place in the tail). */
+export interface CacheDifference {
+  version: number;
+  messageId: string;
+  fields: CacheComparedField[];
+  /** Set when the message is on one side only. */
+  missingFrom?: 'cache' | 'log';
+}
 
 export interface CacheEntryReport extends CacheInspection {
   conversationId: string;
   verdict: CacheVerdict;
+  /** Messages that differ between entry and log when both are at the same head; empty otherwise. */
+  differences: CacheDifference[];
   /** The log's head and tail at inspection time. */
   log: { version: number; position: number; messages: Message[] };
 }

@@ -14,6 +14,7 @@ import { seedDemoConversations } from '../../core/demo/seed.js';
 import { startConsoleServer } from '../../core/console/server.js';
 import { startPostgresCluster } from '../../core/testing/servers/postgres-cluster.js';
 import { startRedisServer } from '../../core/testing/servers/redis-server.js';
+import { LONG_CONVERSATION } from './seeded.js';
 
 export interface HarnessInfo {
   baseUrl: string;
@@ -35,6 +36,18 @@ log('postgres and redis are up');
 
 // Seed the hybrid store directly, as a chat backend would have filled it.
 const seeded = await openStore({ postgres: { url: cluster.url }, redis: { url: redis.url }, metrics: { publishIntervalMs: 1000 } });
+// One long conversation (1,200 messages) for the transcript's find, go-to-version and jump specs.
+for (let start = 0; start < 1200; start += 100) {
+  await seeded.append(
+    LONG_CONVERSATION,
+    Array.from({ length: 100 }, (_, i) => {
+      const n = start + i + 1;
+      return n % 2 === 1
+        ? { role: 'user' as const, content: `Question ${n}: how do I read **entry ${n}**?` }
+        : { role: 'assistant' as const, content: `Answer ${n}, with code:\n\n\`\`\`ts\nconst entry = await store.tail('c${n}');\n\`\`\`\n\n- first point\n- second point` };
+    }),
+  );
+}
 await seedDemoConversations(seeded, { conversations: 40, seed: 7 });
 await seeded.close();
 log('hybrid store seeded');

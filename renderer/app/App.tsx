@@ -4,6 +4,7 @@ import { parseHash } from '../features/ui/routes.js';
 import { selectCurrentEnvironment } from '../features/environments/environments-selectors.js';
 import { EnvironmentBand } from './EnvironmentBand.js';
 import { Nav } from './Nav.js';
+import { ServerBanner } from './ServerBanner.js';
 import { Toasts } from '../components/Toasts.js';
 import { ErrorState, Loading } from '../components/StateView.js';
 import { EnvironmentsScreen } from '../screens/EnvironmentsScreen.js';
@@ -61,9 +62,23 @@ export function App() {
 
   return (
     <div className="app" style={{ ['--env-color' as string]: env?.color ?? '#5f6679' }} data-env-kind={env?.kind ?? 'none'}>
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(e) => {
+          // Routing lives in the hash: move focus without touching it.
+          e.preventDefault();
+          const main = document.getElementById('main');
+          const target = main?.querySelector<HTMLElement>('[data-skip-target]') ?? main;
+          target?.focus();
+        }}
+      >
+        Skip to main content
+      </a>
       <EnvironmentBand />
       <Nav />
-      <main className="main" aria-label={env ? `${env.name} (${env.kind})` : 'Console'}>
+      <main id="main" tabIndex={-1} className="main" aria-label={env ? `${env.name} (${env.kind})` : 'Console'}>
+        <ServerBanner />
         <Screen />
       </main>
       <Toasts />

@@ -1,4 +1,8 @@
+import { useEffect } from 'react';
 import { useApp } from '../state/store-context.js';
+import { relativeTime } from '../components/format.js';
+
+const HEALTH_INTERVAL_MS = 15_000;
 import { selectCurrentEnvironment, selectMasked } from '../features/environments/environments-selectors.js';
 
 /** Always on screen: which environment this is, in colour and in words. */
@@ -10,6 +14,22 @@ export function EnvironmentBand() {
   const revealed = useApp((s) => s.revealed);
   const setRevealed = useApp((s) => s.setRevealed);
   const connection = useApp((s) => s.live.connection);
+  const server = useApp((s) => s.server);
+  const checked = useApp((s) => s.environmentHealth);
+  // Without the console server nothing about the environment is known any more.
+  const health = server === 'ok' ? checked : { status: 'unknown' as const, detail: 'the console server is not answering', checkedAt: checked.checkedAt };
+  const checkHealth = useApp((s) => s.checkEnvironmentHealth);
+  const environmentId = env?.id ?? null;
+
+  useEffect(() => {
+    if (environmentId === null) return;
+    void checkHealth();
+    // A light check while the window is visible; the Live screen's stats also refresh it.
+    const timer = setInterval(() => {
+      if (!document.hidden) void checkHealth();
+    }, HEALTH_INTERVAL_MS);
+    return () => clearInterval(timer);
+  }, [environmentId, checkHealth]);
 
   return (
     <header className="env-band" aria-label="Current environment" data-kind={env?.kind ?? 'none'}>
@@ -47,9 +67,24 @@ export function EnvironmentBand() {
         <span className="hint">No environment</span>
       )}
       <span className="spacer" />
-      <span className="row hint" title={`Live connection: ${connection}`}>
+      {env ? (
+        <span
+          className={`badge env-health health-${health.status}`}
+          role="status"
+          aria-label={`Environment health: ${health.status}`}
+          title={`${env.name}: ${health.detail}${health.checkedAt ? ` (checked ${relativeTime(health.checkedAt)})` : ''}`}
+        >
+          backends {health.status === 'unknown' ? 'unknown' : health.status}
+        </span>
+      ) : null}
+      <span
+        className="row hint console-conn"
+        role="status"
+        aria-label={`Console connection: ${connection}`}
+        title="This page's live connection to the console server (not the environment's health)"
+      >
         <span className={`conn-dot ${connection}`} aria-hidden="true" />
-        {connection === 'open' ? 'live' : connection}
+        console {connection === 'open' ? 'connected' : connection}
       </span>
       <label className="row">
         <span className="sr-only">Environment</span>

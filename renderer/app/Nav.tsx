@@ -3,11 +3,11 @@ import { useApp } from '../state/store-context.js';
 
 function NavLink({ route, active, icon, children, sub = false }: { route: Route; active: boolean; icon: string; children: React.ReactNode; sub?: boolean }) {
   return (
-    <a href={formatHash(route)} aria-current={active ? 'page' : undefined} className={sub ? 'nav-sub' : undefined}>
+    <a href={formatHash(route)} aria-current={active ? 'page' : undefined} className={sub ? 'nav-sub' : undefined} title={typeof children === 'string' ? children : undefined}>
       <span className="nav-icon" aria-hidden="true">
         {icon}
       </span>
-      {children}
+      <span className="nav-text">{children}</span>
     </a>
   );
 }

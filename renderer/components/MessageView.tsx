@@ -1,6 +1,7 @@
-import { useState } from 'react';
+import { memo, useState } from 'react';
 import type { JsonObject, JsonValue, TailMessage } from '../../core/events/types.js';
 import { CopyButton } from './CopyButton.js';
+import { Markdown } from './Markdown.js';
 import { absoluteTime, ms } from './format.js';
 
 /** Past this many characters a message is cut behind "Show full": huge pastes must not freeze the view. */
@@ -40,13 +41,16 @@ function tokenText(tokens: JsonValue | undefined): string | null {
   return null;
 }
 
-export function MessageView({
+export const MessageView = memo(function MessageView({
   message,
   highlight = false,
+  match = false,
   actions,
 }: {
   message: TailMessage;
   highlight?: boolean;
+  /** Holds the transcript's find text. */
+  match?: boolean;
   actions?: React.ReactNode;
 }) {
   const [full, setFull] = useState(false);
@@ -61,9 +65,10 @@ export function MessageView({
 
   return (
     <article
-      className={`message role-${message.role}${highlight ? ' highlight' : ''}${message.redacted ? ' redacted' : ''}`}
+      className={`message role-${message.role}${highlight ? ' highlight' : ''}${match ? ' match' : ''}${message.redacted ? ' redacted' : ''}`}
       aria-label={`${message.role} message, ${message.version === null ? 'queued offline' : `version ${message.version}`}`}
       data-message-id={message.id}
+      data-version={message.version}
     >
       <header className="message-head">
         <span className="role-label">{message.role}</span>
@@ -80,8 +85,8 @@ export function MessageView({
           {actions}
         </span>
       </header>
-      {/* Content is hostile data: a React text node, never HTML. */}
-      <div className="message-content">{message.redacted && message.content === '' ? <em className="hint">content removed</em> : text}</div>
+      {/* Content is hostile data: Markdown tokens become React elements, never HTML. */}
+      <div className="message-content">{message.redacted && message.content === '' ? <em className="hint">content removed</em> : <Markdown text={text} />}</div>
       {long ? (
         <button type="button" className="ghost small" onClick={() => setFull(!full)}>
           {full ? 'Show less' : `Show full (${message.content.length.toLocaleString('en')} characters)`}
@@ -102,4 +107,4 @@ export function MessageView({
       ) : null}
     </article>
   );
-}
+});

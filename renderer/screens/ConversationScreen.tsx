@@ -1,11 +1,14 @@
-import { useEffect, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Message } from '../../core/events/types.js';
+import type { CacheEntryReport } from '../../core/store/types.js';
+import { cacheDiffs } from '../features/conversation/cache-diff.js';
 import { useApp } from '../state/store-context.js';
 import { formatHash, type ConversationTab } from '../features/ui/routes.js';
 import { selectCurrentEnvironment, selectMasked, selectReadOnlyReason } from '../features/environments/environments-selectors.js';
 import type { ConversationAction } from '../features/conversation/conversation-slice.js';
-import { MessageView } from '../components/MessageView.js';
 import { JsonView } from '../components/JsonView.js';
+import { EventsPanel } from './EventsPanel.js';
+import { TranscriptPanel } from './TranscriptPanel.js';
 import { Dialog } from '../components/Dialog.js';
 import { IdChip } from '../components/CopyButton.js';
 import { Empty, ErrorState, Loading } from '../components/StateView.js';
@@ -20,6 +23,7 @@ const TABS: Array<{ id: ConversationTab; label: string }> = [
 const VERDICT_TEXT: Record<string, { tone: string; text: string }> = {
   consistent: { tone: 'ok', text: 'Consistent: the cache holds exactly the log’s tail.' },
   stale: { tone: 'warn', text: 'Stale: the cache is behind the log. The next append or fill will repair it, or evict it now.' },
+  diverged: { tone: 'danger', text: 'Diverged: the cache is at the log’s head but holds different messages. Evict it, or re-warm it from the log.' },
   missing: { tone: 'info', text: 'Missing: nothing is cached for this conversation; the next read fills it from the log.' },
   torn: { tone: 'danger', text: 'Torn: part of the entry is missing (metadata without list or the reverse). Readers treat it as a miss.' },
   disabled: { tone: 'info', text: 'No cache tier: this environment has no Redis configured.' },
@@ -39,19 +43,26 @@ function ActionDialog({ state, onClose, title }: { state: NonNullable<DialogStat
   if (state.kind === 'rename') {
     return (
       <Dialog title="Rename conversation" onClose={onClose}>
-        <label className="field">
-          New title
-          <input type="text" value={text} onChange={(e) => setText(e.target.value)} />
-        </label>
-        <p className="hint">Appends a conversation.renamed event and invalidates the cache entry.</p>
-        <div className="dialog-actions">
-          <button type="button" className="ghost" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="button" className="primary" disabled={!text.trim()} onClick={() => void submit({ kind: 'rename', title: text.trim() })}>
-            Rename
-          </button>
-        </div>
+        <form
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (text.trim()) void submit({ kind: 'rename', title: text.trim() });
+          }}
+        >
+          <label className="field">
+            New title
+            <input type="text" value={text} onChange={(e) => setText(e.target.value)} />
+          </label>
+          <p className="hint">Appends a conversation.renamed event and invalidates the cache entry. Enter renames, Escape cancels.</p>
+          <div className="dialog-actions">
+            <button type="button" className="ghost" onClick={onClose}>
+              Cancel
+            </button>
+            <button type="submit" className="primary" disabled={!text.trim()}>
+              Rename
+            </button>
+          </div>
+        </form>
       </Dialog>
     );
   }
@@ -108,7 +119,58 @@ function ActionDialog({ state, onClose, title }: { state: NonNullable<DialogStat
   );
 }
 
-function CacheColumn({ title, version, position, messages, extra }: { title: string; version: number | null; position: number | null; messages: Message[]; extra?: React.ReactNode }) {
+function CacheDifferences({ report }: { report: CacheEntryReport }) {
+  const diffs = cacheDiffs(report);
+  if (diffs.length === 0) return null;
+  return (
+    <section className="panel cache-diffs" aria-label="Differences between cache and log">
+      <div className="panel-title">
+        <h3>
+          {diffs.length === 1 ? '1 message differs' : `${diffs.length} messages differ`}
+        </h3>
+      </div>
+      {diffs.map((d) => (
+        <div key={`${d.version}-${d.messageId}`} className="cache-diff" aria-label={`Difference at v${d.version}`}>
+          <div className="row">
+            <span className="mono">v{d.version}</span>
+            <IdChip id={d.messageId} label="message id" />
+            {d.missingFrom ? <span className="badge warn">only in the {d.missingFrom === 'cache' ? 'log' : 'cache'}</span> : null}
+            <span className="hint">{d.fields.map((f) => f.field).join(', ')}</span>
+          </div>
+          {d.fields.map((f) => (
+            <div key={f.field} className="field-diff" aria-label={`${f.field} at v${d.version}`}>
+              <span className="field-diff-name mono">{f.field}</span>
+              <div className="field-diff-side">
+                <span className="hint">cache</span>
+                <pre className="diff-old">{f.cached ?? '(not cached)'}</pre>
+              </div>
+              <div className="field-diff-side">
+                <span className="hint">log</span>
+                <pre className="diff-new">{f.logged ?? '(not in the log tail)'}</pre>
+              </div>
+            </div>
+          ))}
+        </div>
+      ))}
+    </section>
+  );
+}
+
+function CacheColumn({
+  title,
+  version,
+  position,
+  messages,
+  differing,
+  extra,
+}: {
+  title: string;
+  version: number | null;
+  position: number | null;
+  messages: Message[];
+  differing: ReadonlySet<number>;
+  extra?: React.ReactNode;
+}) {
   return (
     <div className="panel cache-col" aria-label={title}>
       <div className="panel-title">
@@ -125,8 +187,8 @@ function CacheColumn({ title, version, position, messages, extra }: { title: str
       </dl>
       <ol className="cache-messages">
         {messages.map((m) => (
-          <li key={m.id}>
-            <span className="mono hint">v{m.version}</span> <span className={`role-dot role-${m.role}`}>{m.role}</span>{' '}
+          <li key={m.id} className={differing.has(m.version) ? 'differs' : undefined} aria-label={differing.has(m.version) ? `v${m.version} differs` : undefined}>
+            {differing.has(m.version) ? <span className="badge danger">differs</span> : null} <span className="mono hint">v{m.version}</span> <span className={`role-dot role-${m.role}`}>{m.role}</span>{' '}
             <span className="cache-content">{m.content.slice(0, 160) || (m.redacted ? '(redacted)' : '')}</span>
           </li>
         ))}
@@ -146,6 +208,7 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
   const readOnly = useApp(selectReadOnlyReason);
   const masked = useApp(selectMasked);
   const [dialog, setDialog] = useState<DialogState>(null);
+  const redact = useCallback((message: Message) => setDialog({ kind: 'redact', message }), []);
 
   useEffect(() => {
     if (environmentId !== null) void open(conversationId);
@@ -153,11 +216,18 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
 
   const info = c.info;
   const deleted = info?.status === 'deleted';
-  const writeBlocked = readOnly ?? (deleted ? 'This conversation is deleted: it takes no more writes.' : null);
-  const title = info?.title ?? (info ? 'Untitled conversation' : conversationId);
   const env = useApp(selectCurrentEnvironment);
+  // Nothing to act on until the conversation is open here (after a switch it may not exist in this environment).
+  const unavailable =
+    c.status === 'error'
+      ? `This conversation could not be opened in ${env?.name ?? 'this environment'}; conversations belong to the environment they were opened from.`
+      : null;
+  const notReady = c.status !== 'ready';
+  const writeBlocked = unavailable ?? readOnly ?? (deleted ? 'This conversation is deleted: it takes no more writes.' : null);
+  const title = info?.title ?? (info ? 'Untitled conversation' : conversationId);
   const noCache = c.cache?.verdict === 'disabled' || (env !== null && env.connection.redis === undefined);
   const cacheBlocked = writeBlocked ?? (noCache ? 'No Redis cache on this environment: nothing to evict or warm.' : null);
+  const differing = new Set((c.cache?.differences ?? []).map((d) => d.version));
   const setTab = (id: ConversationTab) => {
     location.hash = formatHash({ name: 'conversation', conversationId, tab: id });
   };
@@ -199,12 +269,12 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
           </a>
         )}
         <span className="divider" aria-hidden="true" />
-        <button type="button" disabled={!!writeBlocked || c.busy !== null} onClick={() => setDialog({ kind: 'rename' })} title={writeBlocked ?? undefined}>
+        <button type="button" disabled={!!writeBlocked || c.busy !== null || notReady} onClick={() => setDialog({ kind: 'rename' })} title={writeBlocked ?? undefined}>
           Rename
         </button>
         <button
           type="button"
-          disabled={!!cacheBlocked || c.busy !== null}
+          disabled={!!cacheBlocked || c.busy !== null || notReady}
           onClick={() => void run({ kind: 'evict' })}
           title={cacheBlocked ?? 'Drop the cache entry and raise the fence'}
         >
@@ -212,13 +282,13 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
         </button>
         <button
           type="button"
-          disabled={!!cacheBlocked || c.busy !== null}
+          disabled={!!cacheBlocked || c.busy !== null || notReady}
           onClick={() => void run({ kind: 'warm' })}
           title={cacheBlocked ?? 'Fill the cache entry from the log'}
         >
           Re-warm
         </button>
-        <button type="button" className="danger" disabled={!!writeBlocked || c.busy !== null} onClick={() => setDialog({ kind: 'delete' })} title={writeBlocked ?? undefined}>
+        <button type="button" className="danger" disabled={!!writeBlocked || c.busy !== null || notReady} onClick={() => setDialog({ kind: 'delete' })} title={writeBlocked ?? undefined}>
           Delete
         </button>
         {c.busy ? <span className="hint">Working…</span> : null}
@@ -265,40 +335,24 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
           </button>
         ))}
       </div>
-      <div className="screen-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
+      {/* Keyed by tab: each view opens at its own top instead of the previous view's scroll offset. */}
+      <div key={tab} className="screen-body" role="tabpanel" id={`panel-${tab}`} aria-labelledby={`tab-${tab}`}>
         {c.status === 'loading' ? <Loading label="Loading conversation…" /> : null}
-        {c.status === 'error' ? <ErrorState title="Cannot open this conversation" message={c.error ?? ''} onRetry={() => void open(conversationId)} /> : null}
+        {c.status === 'error' ? (
+          <ErrorState
+            title={`Cannot open this conversation in ${env?.name ?? 'this environment'}`}
+            message={`${c.error ?? ''} If you switched environment, switch back to the one it came from, or pick a conversation from this environment's list.`}
+            onRetry={() => void open(conversationId)}
+          />
+        ) : null}
         {c.status === 'ready' && tab === 'transcript' ? (
           c.state && c.state.messages.length > 0 ? (
-            <div className="transcript">
-              {c.state.messages.map((m) => (
-                <MessageView
-                  key={m.id}
-                  message={m}
-                  actions={
-                    !writeBlocked && !m.redacted ? (
-                      <button type="button" className="ghost small" onClick={() => setDialog({ kind: 'redact', message: m })} aria-label={`Redact message version ${m.version}`}>
-                        Redact
-                      </button>
-                    ) : null
-                  }
-                />
-              ))}
-            </div>
+            <TranscriptPanel conversationId={conversationId} messages={c.state.messages} onRedact={writeBlocked ? null : redact} />
           ) : (
             <Empty title="No messages">This conversation has no messages yet.</Empty>
           )
         ) : null}
-        {c.status === 'ready' && tab === 'events' ? (
-          <div className="stack">
-            <JsonView value={c.events} label={`Events 1–${c.events.at(-1)?.version ?? 0} of ${c.eventsHead} (JSON)`} />
-            {(c.events.at(-1)?.version ?? 0) < c.eventsHead ? (
-              <button type="button" onClick={() => void loadMoreEvents()}>
-                Load more events
-              </button>
-            ) : null}
-          </div>
-        ) : null}
+        {c.status === 'ready' && tab === 'events' ? <EventsPanel events={c.events} head={c.eventsHead} onLoadMore={() => void loadMoreEvents()} /> : null}
         {tab === 'cache' ? (
           c.cacheStatus === 'loading' && !c.cache ? (
             <Loading label="Inspecting the cache…" />
@@ -315,12 +369,14 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
                   Re-inspect
                 </button>
               </div>
+              <CacheDifferences report={c.cache} />
               <div className="grid-2">
                 <CacheColumn
                   title="Cache entry (Redis)"
                   version={c.cache.entry?.version ?? null}
                   position={c.cache.entry?.position ?? null}
                   messages={c.cache.entry?.messages ?? []}
+                  differing={differing}
                   extra={
                     <>
                       <dt>TTL</dt>
@@ -332,7 +388,7 @@ export function ConversationScreen({ conversationId, tab }: { conversationId: st
                     </>
                   }
                 />
-                <CacheColumn title="Log tail (source of truth)" version={c.cache.log.version} position={c.cache.log.position} messages={c.cache.log.messages} />
+                <CacheColumn title="Log tail (source of truth)" version={c.cache.log.version} position={c.cache.log.position} messages={c.cache.log.messages} differing={differing} />
               </div>
               <JsonView value={c.cache} label="Cache report (JSON)" />
             </div>

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useApp } from '../state/store-context.js';
 import {
@@ -7,7 +7,8 @@ import {
   selectHasMoreConversations,
   selectSortedConversations,
 } from '../features/conversations/conversations-selectors.js';
-import { EMPTY_FILTERS, type CachedFilter, type SortKey } from '../features/conversations/conversations-slice.js';
+import { EMPTY_FILTERS, invertedRange, listKey, type CachedFilter, type SortKey } from '../features/conversations/conversations-slice.js';
+import { highlightSegments, searchWords } from '../features/conversations/search-words.js';
 import { formatHash } from '../features/ui/routes.js';
 import { selectMasked } from '../features/environments/environments-selectors.js';
 import { Empty, ErrorState, Loading } from '../components/StateView.js';
@@ -15,6 +16,14 @@ import { useDebounced } from '../components/useDebounced.js';
 import { absoluteTime, count, relativeTime } from '../components/format.js';
 
 const ROW_HEIGHT = 58;
+
+function Highlighted({ text, words }: { text: string; words: readonly string[] }) {
+  return (
+    <>
+      {highlightSegments(text, words).map((segment, i) => (segment.match ? <mark key={i}>{segment.text}</mark> : segment.text))}
+    </>
+  );
+}
 
 function open(conversationId: string) {
   location.hash = formatHash({ name: 'conversation', conversationId, tab: 'transcript' });
@@ -32,17 +41,40 @@ export function ConversationsScreen() {
   const setSort = useApp((s) => s.setConversationSort);
   const reload = useApp((s) => s.reloadConversations);
   const loadMore = useApp((s) => s.loadMoreConversations);
+  const remember = useApp((s) => s.rememberConversationsPosition);
 
   const [search, setSearch] = useState(list.filters.search);
   const [userId, setUserId] = useState(list.filters.userId);
   const debouncedSearch = useDebounced(search, 250);
   const debouncedUser = useDebounced(userId, 250);
-  const [active, setActive] = useState(0);
+  const [active, setActive] = useState(list.position.active);
   const scroller = useRef<HTMLDivElement>(null);
+  const scrollTop = useRef(list.position.scrollTop);
+  const activeRef = useRef(active);
+  activeRef.current = active;
+  // End keeps loading pages until the last row is in.
+  const [toEnd, setToEnd] = useState(false);
 
   useEffect(() => {
-    if (environmentId !== null) void reload();
+    // Coming back from a conversation reuses the loaded rows, their order and position.
+    if (environmentId !== null && (list.loadedFor !== listKey(environmentId, revealed) || list.status === 'idle' || list.status === 'error')) void reload();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [environmentId, revealed, reload]);
+
+  useEffect(() => {
+    // A reload starts again at the top.
+    setActive(list.position.active);
+    scrollTop.current = list.position.scrollTop;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [list.generation]);
+
+  useEffect(() => () => remember({ active: activeRef.current, scrollTop: scrollTop.current }), [remember]);
+
+  const showing = list.status === 'ready' && rows.length > 0;
+  useLayoutEffect(() => {
+    if (showing && scroller.current) virtualizer.scrollToOffset(scrollTop.current);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [showing]);
 
   useEffect(() => {
     const f = list.filters;
@@ -56,6 +88,7 @@ export function ConversationsScreen() {
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
+    initialOffset: () => scrollTop.current,
   });
   const virtualItems = virtualizer.getVirtualItems();
   const lastIndex = virtualItems.at(-1)?.index ?? 0;
@@ -68,7 +101,20 @@ export function ConversationsScreen() {
     if (active >= rows.length && rows.length > 0) setActive(rows.length - 1);
   }, [rows.length, active]);
 
+  useEffect(() => {
+    if (!toEnd) return;
+    const last = rows.length - 1;
+    if (last >= 0) {
+      setActive(last);
+      virtualizer.scrollToIndex(last, { align: 'end' });
+    }
+    if (hasMore) void loadMore();
+    else setToEnd(false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [toEnd, rows.length, hasMore]);
+
   const move = (index: number) => {
+    setToEnd(false);
     const next = Math.max(0, Math.min(rows.length - 1, index));
     setActive(next);
     virtualizer.scrollToIndex(next, { align: 'auto' });
@@ -82,7 +128,10 @@ export function ConversationsScreen() {
       PageDown: () => move(active + page),
       PageUp: () => move(active - page),
       Home: () => move(0),
-      End: () => move(rows.length - 1),
+      End: () => {
+        move(rows.length - 1);
+        if (hasMore) setToEnd(true);
+      },
       Enter: () => {
         const row = rows[active];
         if (row) open(row.conversationId);
@@ -95,6 +144,9 @@ export function ConversationsScreen() {
     }
   };
 
+  const words = searchWords(list.filters.search);
+  const noWords = list.filters.search.trim() !== '' && words.length === 0;
+  const inverted = invertedRange(list.filters);
   const activeRow = rows[active];
   const activeId = activeRow ? `conv-row-${active}` : undefined;
 
@@ -103,7 +155,7 @@ export function ConversationsScreen() {
       <div className="screen-header">
         <h1 id="conversations-title">Conversations</h1>
         <span className="sub" aria-live="polite">
-          {list.status === 'ready' ? `${count(rows.length)}${hasMore ? '+' : ''} loaded` : null}
+          {list.status === 'ready' ? (hasMore ? `${count(rows.length)} loaded, more…` : `${count(rows.length)} loaded · all`) : null}
           {filterCount > 0 ? ` · ${filterCount} filter${filterCount === 1 ? '' : 's'}` : ''}
         </span>
         {masked ? <span className="badge warn">content masked</span> : null}
@@ -125,7 +177,7 @@ export function ConversationsScreen() {
           Active until
           <input type="datetime-local" value={list.filters.to} onChange={(e) => void setFilters({ to: e.target.value })} />
         </label>
-        <label className="field">
+        <label className="field" title="Whether a row is cached is looked up only while this filter is set: with “Any”, rows carry no cache badge">
           Cache
           <select value={list.filters.cached} onChange={(e) => void setFilters({ cached: e.target.value as CachedFilter })}>
             <option value="any">Any</option>
@@ -139,6 +191,7 @@ export function ConversationsScreen() {
             {Object.entries(SORT_LABELS).map(([key, label]) => (
               <option key={key} value={key}>
                 {label}
+                {key !== 'activity' && hasMore ? ' (loaded rows)' : ''}
               </option>
             ))}
           </select>
@@ -162,7 +215,24 @@ export function ConversationsScreen() {
         ) : null}
       </div>
       {list.sort !== 'activity' && hasMore ? (
-        <div className="hint list-note">Sorting applies to the {count(rows.length)} loaded rows; scroll to load more.</div>
+        <div className="hint list-note" role="note">
+          “{SORT_LABELS[list.sort]}” sorts the {count(rows.length)} loaded rows only, not every conversation; scroll or press End to load more.
+        </div>
+      ) : null}
+      {inverted ? (
+        <div className="field-error list-note" role="alert">
+          “Active from” is after “Active until”: no conversation can match. Swap or clear one of the dates.
+        </div>
+      ) : null}
+      {noWords ? (
+        <div className="readonly-note list-note" role="alert">
+          “{list.filters.search.trim()}” has no searchable words: search matches words of letters or digits, and ignores symbols such as + and *.
+        </div>
+      ) : words.length > 0 ? (
+        <div className="hint list-note" aria-live="polite">
+          Searching for words starting with {words.map((w) => `“${w}”`).join(' and ')} in titles and messages{words.some((w) => w.length < 2) ? ' (a one-letter word matches a lot)' : ''}. The
+          preview shows each conversation’s last message; matches in it are highlighted.
+        </div>
       ) : null}
       <div className="list-header" aria-hidden="true">
         <span>Conversation</span>
@@ -174,7 +244,7 @@ export function ConversationsScreen() {
       <div className="list-body">
         {list.status === 'loading' ? <Loading label="Loading conversations…" /> : null}
         {list.status === 'error' ? <ErrorState message={list.error ?? ''} onRetry={() => void reload()} /> : null}
-        {list.status === 'ready' && rows.length === 0 ? (
+        {list.status === 'ready' && rows.length === 0 && !inverted && !noWords ? (
           <Empty title={filterCount > 0 ? 'No conversation matches these filters' : 'No conversations yet'}>
             {filterCount > 0 ? 'Try fewer words or a wider time range.' : 'Start one in the Playground.'}
           </Empty>
@@ -186,8 +256,12 @@ export function ConversationsScreen() {
             role="listbox"
             aria-label="Conversations"
             tabIndex={0}
+            data-skip-target
             aria-activedescendant={activeId}
             onKeyDown={onKeyDown}
+            onScroll={(e) => {
+              scrollTop.current = e.currentTarget.scrollTop;
+            }}
             data-row-count={rows.length}
           >
             <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
@@ -218,15 +292,23 @@ export function ConversationsScreen() {
                           href={formatHash({ name: 'conversation', conversationId: row.conversationId, tab: 'transcript' })}
                           tabIndex={-1}
                           className={row.title ? undefined : 'untitled'}
+                          title={row.title ?? undefined}
                         >
-                          {row.title ?? 'Untitled'}
+                          {row.title ? <Highlighted text={row.title} words={words} /> : 'Untitled'}
                         </a>
                         {row.title ? null : <span className="mono hint">{row.conversationId}</span>}
                         {row.status === 'deleted' ? <span className="badge danger">deleted</span> : null}
                         {row.cached === true ? <span className="badge ok">cached</span> : null}
                         {row.cached === false ? <span className="badge">not cached</span> : null}
+                        {words.length > 0 && !highlightSegments(`${row.title ?? ''} ${row.preview}`, words).some((x) => x.match) ? (
+                          <span className="badge" title="The preview is the last message; the words are in an earlier one">
+                            match in an earlier message
+                          </span>
+                        ) : null}
                       </div>
-                      <div className="conv-preview">{row.preview || <em>no messages</em>}</div>
+                      <div className="conv-preview" title={row.preview || undefined}>
+                        {row.preview ? <Highlighted text={row.preview} words={words} /> : <em>no messages</em>}
+                      </div>
                     </div>
                     <span className="mono conv-user">{row.userId ?? '—'}</span>
                     <span className="num">{count(row.messageCount)}</span>
@@ -242,8 +324,8 @@ export function ConversationsScreen() {
         ) : null}
       </div>
       <div className="status-bar hint">
-        <span>↑↓ move · Enter open · PgUp/PgDn · Home/End</span>
-        {list.loadingMore ? <span>Loading more…</span> : null}
+        <span>↑↓ move · Enter open · PgUp/PgDn · Home/End (End loads the rest)</span>
+        {list.loadingMore ? <span>Loading more{toEnd ? ' (to the end)' : ''}…</span> : null}
         {list.error && list.status === 'ready' ? <span className="field-error">{list.error}</span> : null}
       </div>
     </section>

@@ -7,6 +7,7 @@ import { MessageView } from '../components/MessageView.js';
 import { IdChip } from '../components/CopyButton.js';
 import { Empty } from '../components/StateView.js';
 import { ms } from '../components/format.js';
+import { responderProblem } from '../features/playground/playground-slice.js';
 
 const SOURCE_LABEL = { l1: 'L1 (in-process)', redis: 'Redis', log: 'Log', outbox: 'Outbox (queued only)' } as const;
 
@@ -44,6 +45,7 @@ export function PlaygroundScreen({ conversationId }: { conversationId: string | 
   const openPlayground = useApp((s) => s.openPlayground);
   const setResponder = useApp((s) => s.setResponder);
   const send = useApp((s) => s.sendPlayground);
+  const cancel = useApp((s) => s.cancelPlayground);
   const readOnly = useApp(selectReadOnlyReason);
   const [draft, setDraft] = useState('');
   const [existingId, setExistingId] = useState(conversationId ?? '');
@@ -68,6 +70,7 @@ export function PlaygroundScreen({ conversationId }: { conversationId: string | 
   };
 
   const responder = p.responder;
+  const problem = responderProblem(responder);
 
   return (
     <section className="screen" aria-labelledby="playground-title">
@@ -135,9 +138,20 @@ export function PlaygroundScreen({ conversationId }: { conversationId: string | 
                 }
               }}
             />
-            <button type="submit" className="primary" disabled={!!readOnly || p.sending || !draft.trim()}>
-              {p.sending ? 'Sending…' : 'Send'}
-            </button>
+            {p.sending ? (
+              <div className="stack composer-sending">
+                <span className="hint" role="status">
+                  Sending…
+                </span>
+                <button type="button" className="danger" onClick={cancel}>
+                  Cancel
+                </button>
+              </div>
+            ) : (
+              <button type="submit" className="primary" disabled={!!readOnly || !draft.trim()}>
+                Send
+              </button>
+            )}
           </form>
         </div>
         <aside className="playground-side">
@@ -167,12 +181,13 @@ export function PlaygroundScreen({ conversationId }: { conversationId: string | 
                   </label>
                   <label className="field">
                     Model
-                    <input type="text" className="mono" value={responder.model} placeholder="llama3.1" onChange={(e) => setResponder({ ...responder, model: e.target.value })} />
+                    <input type="text" className="mono" value={responder.model} placeholder="e.g. llama3.1" onChange={(e) => setResponder({ ...responder, model: e.target.value })} />
                   </label>
                   <label className="field">
                     API key (kept in memory, sent per request, never saved)
                     <input type="password" value={responder.apiKey} autoComplete="off" onChange={(e) => setResponder({ ...responder, apiKey: e.target.value })} />
                   </label>
+                  {problem ? <span className="field-error">{problem}</span> : null}
                   <span className="hint">The console server calls the endpoint; this page never does.</span>
                 </>
               ) : null}

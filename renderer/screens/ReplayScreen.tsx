@@ -95,6 +95,8 @@ export function ReplayScreen({ conversationId, version: routeVersion }: { conver
   const targets = environments.filter((e) => e.id !== environmentId);
   const [target, setTarget] = useState('');
   const [maskOnImport, setMaskOnImport] = useState(true);
+  const [jump, setJump] = useState('');
+  const stateRef = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     if (environmentId !== null) void openReplay(conversationId, routeVersion);
@@ -122,6 +124,16 @@ export function ReplayScreen({ conversationId, version: routeVersion }: { conver
   const event = useMemo(() => r.events.find((e) => e.version === r.version) ?? null, [r.events, r.version]);
   const change = event ? describeChange(event) : null;
   const highlighted = new Set(change?.messageIds ?? []);
+  const changedId = change?.messageIds[0] ?? null;
+
+  // Each step brings what changed into view, so playing visibly moves through the conversation.
+  useEffect(() => {
+    const root = stateRef.current;
+    if (!root || r.state === null) return;
+    const target = changedId ? root.querySelector(`[data-message-id="${CSS.escape(changedId)}"]`) : null;
+    if (target) target.scrollIntoView({ block: 'nearest' });
+    else if (change?.titleChanged) root.scrollTo({ top: 0 });
+  }, [r.version, r.state, changedId, change?.titleChanged]);
 
   if (r.status === 'loading' || r.status === 'idle') return <Loading label="Reading the event log…" />;
   if (r.status === 'error') return <ErrorState title="Cannot replay this conversation" message={r.error ?? ''} onRetry={() => void openReplay(conversationId, routeVersion)} />;
@@ -194,9 +206,16 @@ export function ReplayScreen({ conversationId, version: routeVersion }: { conver
             min={1}
             max={r.head}
             aria-label="Jump to version"
+            placeholder={String(r.version)}
+            value={jump}
             style={{ width: 80 }}
+            onChange={(e) => setJump(e.target.value)}
             onKeyDown={(e) => {
-              if (e.key === 'Enter') void setVersion(Number((e.target as HTMLInputElement).value));
+              if (e.key === 'Enter' && jump !== '') {
+                void setVersion(Number(jump));
+                // The field empties once used; its placeholder shows the version now on screen.
+                setJump('');
+              }
             }}
           />
         </label>
@@ -206,7 +225,7 @@ export function ReplayScreen({ conversationId, version: routeVersion }: { conver
           <h3 className="pad">Events</h3>
           <EventList events={r.events} version={r.version} onJump={(v) => void setVersion(v)} />
         </aside>
-        <div className="replay-state screen-body">
+        <div className="replay-state screen-body" ref={stateRef}>
           {change ? (
             <div className={`banner change change-${change.kind}`} role="status" aria-label="What changed">
               <span className="badge info">v{r.version}</span>

@@ -7,6 +7,7 @@ import { storeWith } from '../../testing/fake-api.js';
 const cacheReport: ApiOutput<'cache.inspect'> = {
   conversationId: 'conv-1',
   verdict: 'consistent',
+  differences: [],
   entry: { version: 3, position: 30, messages: [], ttlSeconds: 3500 },
   torn: false,
   fence: null,

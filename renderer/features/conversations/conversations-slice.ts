@@ -39,7 +39,12 @@ export interface ConversationsSlice {
     error: string | null;
     /** Bumped per reload, so a slow page for old filters is dropped, not appended. */
     generation: number;
+    /** Environment and reveal state the loaded rows belong to: coming back to the list reuses them. */
+    loadedFor: string | null;
+    /** Selected row and scroll offset, kept while a conversation is open so Back returns to them. */
+    position: { active: number; scrollTop: number };
   };
+  rememberConversationsPosition(position: { active: number; scrollTop: number }): void;
   setConversationFilters(patch: Partial<ConversationFilters>): Promise<void>;
   setConversationSort(sort: SortKey): void;
   reloadConversations(): Promise<void>;
@@ -85,7 +90,22 @@ const initial = (): ConversationsSlice['conversations'] => ({
   loadingMore: false,
   error: null,
   generation: 0,
+  loadedFor: null,
+  position: { active: 0, scrollTop: 0 },
 });
+
+/** Which environment and reveal state a page of rows was loaded for. */
+export function listKey(environmentId: string | null, revealed: boolean): string {
+  return `${environmentId ?? ''}|${revealed ? 'revealed' : 'masked'}`;
+}
+
+/** True when "from" is after "to": no conversation can match. */
+export function invertedRange(filters: Pick<ConversationFilters, 'from' | 'to'>): boolean {
+  if (filters.from === '' || filters.to === '') return false;
+  const from = new Date(filters.from).getTime();
+  const to = new Date(filters.to).getTime();
+  return Number.isFinite(from) && Number.isFinite(to) && from > to;
+}
 
 export const createConversationsSlice: SliceCreator<ConversationsSlice> = (set, get, { api }) => {
   const patch = (p: Partial<ConversationsSlice['conversations']>) =>
@@ -100,7 +120,11 @@ export const createConversationsSlice: SliceCreator<ConversationsSlice> = (set, 
     },
 
     setConversationSort(sort) {
-      patch({ sort });
+      patch({ sort, position: { active: 0, scrollTop: 0 } });
+    },
+
+    rememberConversationsPosition(position) {
+      patch({ position });
     },
 
     async reloadConversations() {
@@ -110,12 +134,13 @@ export const createConversationsSlice: SliceCreator<ConversationsSlice> = (set, 
         patch({ items: [], nextCursor: null, status: 'idle', error: null, generation, loadingMore: false });
         return;
       }
-      patch({ status: 'loading', error: null, generation, loadingMore: false });
+      const loadedFor = listKey(environmentId, get().revealed);
+      patch({ status: 'loading', error: null, generation, loadingMore: false, position: { active: 0, scrollTop: 0 } });
       const { filters } = get().conversations;
       try {
         const page = await api.call('conversations.list', buildListInput(environmentId, filters, null, get().revealed));
         if (get().conversations.generation !== generation) return;
-        patch({ items: page.items, nextCursor: page.nextCursor ?? null, status: 'ready' });
+        patch({ items: page.items, nextCursor: page.nextCursor ?? null, status: 'ready', loadedFor });
       } catch (error) {
         if (get().conversations.generation !== generation) return;
         patch({ status: 'error', error: describeError(error), items: [], nextCursor: null });

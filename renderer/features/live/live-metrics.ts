@@ -12,17 +12,19 @@ export const SCRIPT_OUTCOME_NAMES = ['ok', 'duplicate', 'cold', 'gap', 'fenced']
 const MAX_SOURCES = 16;
 
 export interface SourceSeries {
-  /** [l1, redis] hit ratio (0..1) over each interval. */
+  /** [l1, redis, log]: the share (0..1) of all reads each tier answered over each interval. */
   hitRatio: RingSeries;
-  /** [redis p50, p95, p99, log p50, p95, p99] in ms. */
+  /** [redis p50, p95, p99, log p50, p95, p99] in ms; gaps where a tier recorded no call in its window. */
   latency: RingSeries;
-  /** [reads/s, appends/s, errors/s]. */
+  /** [reads/s, appends/s, store errors/s, failed simulated turns/s]. */
   throughput: RingSeries;
   /** Script outcomes per second, in SCRIPT_OUTCOME_NAMES order. */
   scripts: RingSeries;
   label: string;
   lastSeen: number;
   prev: { at: number; stats: StoreStats } | null;
+  /** Cumulative failed simulated turns at the previous sample (this console only). */
+  failedTurns: number | null;
   latest: StoreStats | null;
 }
 
@@ -42,6 +44,16 @@ function ratio(hits: number | null, misses: number | null): number | null {
   if (hits === null || misses === null) return null;
   const total = hits + misses;
   return total === 0 ? null : hits / total;
+}
+
+function share(part: number | null, total: number | null): number | null {
+  if (part === null || total === null || total === 0) return null;
+  return part / total;
+}
+
+/** The histogram reports 0 when its window holds no call (a recorded call is at least 1 µs). */
+function percentile(value: number | undefined): number | null {
+  return value === undefined || value <= 0 ? null : value;
 }
 
 function tierDelta(now: TierStats | undefined, before: TierStats | undefined, key: 'hits' | 'misses' | 'errors'): number | null {
@@ -71,13 +83,14 @@ export class LiveMetrics {
     if (!source) {
       if (this.sources.size >= MAX_SOURCES) this.evictStalest();
       source = {
-        hitRatio: new RingSeries(this.capacity, 2),
+        hitRatio: new RingSeries(this.capacity, 3),
         latency: new RingSeries(this.capacity, 6),
-        throughput: new RingSeries(this.capacity, 3),
+        throughput: new RingSeries(this.capacity, 4),
         scripts: new RingSeries(this.capacity, SCRIPT_OUTCOME_NAMES.length),
         label,
         lastSeen: now,
         prev: null,
+        failedTurns: null,
         latest: null,
       };
       this.sources.set(id, source);
@@ -101,38 +114,47 @@ export class LiveMetrics {
   ingest(message: LiveStatsPayload): void {
     const at = Date.parse(message.at) / 1000;
     if (!Number.isFinite(at)) return;
-    this.ingestStore(LOCAL_SOURCE, 'This console', message.local, at);
+    this.ingestStore(LOCAL_SOURCE, 'This console', message.local, at, message.traffic.errors);
     for (const instance of message.instances) {
-      this.ingestStore(instance.instanceId, `${instance.hostname} · pid ${instance.pid}`, instance.stats, at);
+      this.ingestStore(instance.instanceId, `${instance.hostname} · pid ${instance.pid}`, instance.stats, at, null);
     }
     if (message.server) this.ingestServer(message.server, at);
   }
 
-  private ingestStore(id: string, label: string, stats: StoreStats, at: number): void {
+  /** `failedTurns`: the simulated traffic's cumulative failed turns (this console only), else null. */
+  private ingestStore(id: string, label: string, stats: StoreStats, at: number, failedTurns: number | null): void {
     const source = this.source(id, label, at);
     source.latest = stats;
     const prev = source.prev;
+    const prevFailed = source.failedTurns;
     source.prev = { at, stats };
+    source.failedTurns = failedTurns;
     const redis = stats.tiers.redis?.latencyMs;
     const log = stats.tiers.log.latencyMs;
-    source.latency.push(at, [redis?.p50 ?? null, redis?.p95 ?? null, redis?.p99 ?? null, log.p50, log.p95, log.p99]);
+    source.latency.push(at, [percentile(redis?.p50), percentile(redis?.p95), percentile(redis?.p99), percentile(log.p50), percentile(log.p95), percentile(log.p99)]);
     if (!prev || at <= prev.at) {
-      source.hitRatio.push(at, [null, null]);
-      source.throughput.push(at, [null, null, null]);
+      source.hitRatio.push(at, [null, null, null]);
+      source.throughput.push(at, [null, null, null, null]);
       source.scripts.push(at, SCRIPT_OUTCOME_NAMES.map(() => null));
       return;
     }
     const seconds = at - prev.at;
     const perSecond = (value: number | null) => (value === null ? null : value / seconds);
     const before = prev.stats;
+    const readCount = delta(reads(stats), reads(before));
+    const logReads = delta(stats.tiers.log.hits + stats.tiers.log.misses, before.tiers.log.hits + before.tiers.log.misses);
     source.hitRatio.push(at, [
-      ratio(tierDelta(stats.tiers.l1, before.tiers.l1, 'hits'), tierDelta(stats.tiers.l1, before.tiers.l1, 'misses')),
-      ratio(tierDelta(stats.tiers.redis, before.tiers.redis, 'hits'), tierDelta(stats.tiers.redis, before.tiers.redis, 'misses')),
+      share(tierDelta(stats.tiers.l1, before.tiers.l1, 'hits'), readCount),
+      share(tierDelta(stats.tiers.redis, before.tiers.redis, 'hits'), readCount),
+      share(logReads, readCount),
     ]);
+    // Failed turns restart from zero with each run: a smaller count is a new run, not a negative rate.
+    const failed = failedTurns === null ? null : prevFailed === null || failedTurns < prevFailed ? failedTurns : failedTurns - prevFailed;
     source.throughput.push(at, [
-      perSecond(delta(reads(stats), reads(before))),
+      perSecond(readCount),
       perSecond(delta(stats.appends, before.appends)),
       perSecond(delta(errors(stats), errors(before))),
+      perSecond(failed),
     ]);
     source.scripts.push(
       at,

@@ -3,7 +3,7 @@ import type { LiveStatsPayload } from '../../api/contract.js';
 import { appended, stats } from '../../testing/fixtures.js';
 import { storeWith } from '../../testing/fake-api.js';
 import { LiveMetrics, LOCAL_SOURCE } from './live-metrics.js';
-import { TAIL_CAPACITY } from './live-slice.js';
+import { healthOf, TAIL_CAPACITY } from './live-slice.js';
 
 const traffic = { running: false, ratePerSecond: 0, endsAt: null, turns: 0, errors: 0 };
 function sample(at: number, local = stats(), patch: Partial<LiveStatsPayload> = {}): LiveStatsPayload {
@@ -71,5 +71,36 @@ describe('LiveMetrics', () => {
     metrics.ingest(sample(3, stats(), { server: { ...info, evictedKeys: 10, keyspaceHits: 3, keyspaceMisses: 1 } }));
     const s = metrics.server.series;
     expect([s.last(0), s.last(1), s.last(2), s.last(3)]).toEqual([2, 5, 0.75, 12]);
+  });
+
+  it('charts each tier as a share of all reads, and a latency window with no call as a gap', () => {
+    const metrics = new LiveMetrics(10);
+    const idle = stats();
+    idle.tiers.log.latencyMs = { p50: 0, p95: 0, p99: 0 };
+    metrics.ingest(sample(1, { ...idle, tiers: { ...idle.tiers, redis: { hits: 0, misses: 0, errors: 0, latencyMs: { p50: 0, p95: 0, p99: 0 } } } }));
+    const local = metrics.sources.get(LOCAL_SOURCE)!;
+    expect([local.latency.last(2), local.latency.last(5)]).toEqual([null, null]);
+    metrics.ingest(sample(2, stats({ hits: 3, misses: 1, logHits: 1 })));
+    // 3 reads from Redis and 1 from the log (the Redis miss) out of 4.
+    expect([local.hitRatio.last(1), local.hitRatio.last(2)]).toEqual([0.75, 0.25]);
+  });
+
+  it('counts failed simulated turns per second from the same sample as the traffic panel', () => {
+    const metrics = new LiveMetrics(10);
+    const run = { running: true, ratePerSecond: 10, endsAt: null, turns: 10, errors: 2 };
+    metrics.ingest(sample(1, stats(), { traffic: run }));
+    metrics.ingest(sample(3, stats(), { traffic: { ...run, errors: 8 } }));
+    expect(metrics.sources.get(LOCAL_SOURCE)!.throughput.last(3)).toBe(3);
+  });
+});
+
+describe('healthOf', () => {
+  it('reports the worst backend, counting an open breaker as degraded', () => {
+    const base = stats();
+    expect(healthOf({ ...base, backends: { postgres: { status: 'up' }, redis: { status: 'up', breaker: 'closed' } } }, 't').status).toBe('up');
+    const open = healthOf({ ...base, backends: { postgres: { status: 'up' }, redis: { status: 'up', breaker: 'open' } } }, 't');
+    expect(open).toEqual({ status: 'degraded', detail: 'postgres up · redis up (breaker open)', checkedAt: 't' });
+    expect(healthOf({ ...base, backends: { postgres: { status: 'down' } } }, 't').status).toBe('down');
+    expect(healthOf({ ...base, backends: {} }, 't').status).toBe('unknown');
   });
 });

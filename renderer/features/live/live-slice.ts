@@ -23,8 +23,35 @@ export interface LiveState {
   trafficError: string | null;
 }
 
+/** The selected environment's own health (its backends), apart from the console's connection. */
+export interface EnvironmentHealth {
+  status: 'up' | 'degraded' | 'down' | 'unknown';
+  /** Each backend in words, e.g. "postgres up · redis degraded (breaker open)". */
+  detail: string;
+  checkedAt: string | null;
+}
+
+const UNKNOWN_HEALTH: EnvironmentHealth = { status: 'unknown', detail: 'not checked yet', checkedAt: null };
+
+export function healthOf(stats: LiveStatsPayload['local'], at: string): EnvironmentHealth {
+  const entries = Object.entries(stats.backends);
+  if (entries.length === 0) return { status: 'unknown', detail: 'no backend reported', checkedAt: at };
+  const rank = { up: 0, degraded: 1, down: 2 } as const;
+  let worst: 'up' | 'degraded' | 'down' = 'up';
+  const parts = entries.map(([name, backend]) => {
+    const breakerOpen = backend.breaker !== undefined && backend.breaker !== 'closed';
+    const status = backend.status === 'up' && breakerOpen ? 'degraded' : backend.status;
+    if (rank[status] > rank[worst]) worst = status;
+    return `${name} ${backend.status}${breakerOpen ? ` (breaker ${backend.breaker})` : ''}`;
+  });
+  return { status: worst, detail: parts.join(' · '), checkedAt: at };
+}
+
 export interface LiveSlice {
   live: LiveState;
+  environmentHealth: EnvironmentHealth;
+  /** Asks the server for the selected environment's backends now. */
+  checkEnvironmentHealth(): Promise<void>;
   /** Mutable ring buffers, outside immutable state on purpose (see `tick`). */
   liveMetrics: LiveMetrics;
   handleLiveMessage(message: LiveServerMessage): void;
@@ -55,6 +82,18 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, { api }) => {
   return {
     live: initial(),
     liveMetrics: new LiveMetrics(),
+    environmentHealth: UNKNOWN_HEALTH,
+
+    async checkEnvironmentHealth() {
+      const environmentId = get().environmentId;
+      if (environmentId === null) return;
+      try {
+        const snapshot = await api.call('live.snapshot', { environmentId });
+        if (get().environmentId === environmentId) set({ environmentHealth: healthOf(snapshot.local, snapshot.at) });
+      } catch (error) {
+        if (get().environmentId === environmentId) set({ environmentHealth: { status: 'down', detail: `cannot check: ${describeError(error)}`, checkedAt: new Date().toISOString() } });
+      }
+    },
 
     handleLiveMessage(message) {
       if (message.type === 'subscribed' || message.type === 'heartbeat') return;
@@ -78,6 +117,7 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, { api }) => {
       get().liveMetrics.ingest(message);
       set((s) => ({
         live: { ...s.live, tick: s.live.tick + 1, lastStatsAt: message.at, mode: message.mode, traffic: message.traffic },
+        environmentHealth: healthOf(message.local, message.at),
       }));
     },
 
@@ -120,7 +160,7 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, { api }) => {
 
     resetLive() {
       get().liveMetrics.clear();
-      set((s) => ({ live: { ...initial(), connection: s.live.connection } }));
+      set((s) => ({ live: { ...initial(), connection: s.live.connection }, environmentHealth: UNKNOWN_HEALTH }));
     },
   };
 };

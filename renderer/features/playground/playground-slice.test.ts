@@ -43,4 +43,15 @@ describe('playground slice', () => {
     expect(await store.getState().sendPlayground('x')).toBe(false);
     expect(store.getState().playground).toMatchObject({ sending: false, error: expect.stringMatching(/read-only/) });
   });
+
+  it('says in words what is missing from an endpoint responder, and sends nothing', async () => {
+    const { store, api } = storeWith({ 'playground.send': turn });
+    store.getState().setResponder({ kind: 'openai', baseUrl: 'http://127.0.0.1:11434/v1', model: '  ', apiKey: '' });
+    expect(await store.getState().sendPlayground('hi')).toBe(false);
+    expect(api.calls).toHaveLength(0);
+    expect(store.getState().playground.error).toMatch(/^Enter a model name/);
+    store.getState().setResponder({ kind: 'openai', baseUrl: 'ftp://x', model: 'm', apiKey: '' });
+    await store.getState().sendPlayground('hi');
+    expect(store.getState().playground.error).toMatch(/http:\/\/ or https:\/\//);
+  });
 });

@@ -22,6 +22,8 @@ export interface PlaygroundSlice {
   openPlayground(conversationId: string | null): Promise<void>;
   setResponder(responder: ResponderConfig): void;
   sendPlayground(content: string): Promise<boolean>;
+  /** Stops waiting for the turn in flight. */
+  cancelPlayground(): void;
   resetPlayground(): void;
 }
 
@@ -36,8 +38,23 @@ const initial = (responder: ResponderConfig = { kind: 'scripted' }): PlaygroundS
   error: null,
 });
 
+/** A person's reason to fix the responder settings before anything is sent; null when they are usable. */
+export function responderProblem(responder: ResponderConfig): string | null {
+  if (responder.kind === 'scripted') return null;
+  if (responder.baseUrl.trim() === '') return 'Enter the endpoint’s base URL, for example http://127.0.0.1:11434/v1.';
+  try {
+    const url = new URL(responder.baseUrl.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'The base URL must start with http:// or https://.';
+  } catch {
+    return 'The base URL is not a valid address, for example http://127.0.0.1:11434/v1.';
+  }
+  if (responder.model.trim() === '') return 'Enter a model name, for example llama3.1: the endpoint needs to know which model to run.';
+  return null;
+}
+
 export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, { api }) => {
   const patch = (p: Partial<PlaygroundState>) => set((s) => ({ playground: { ...s.playground, ...p } }));
+  let inFlight: AbortController | null = null;
   return {
     playground: initial(),
 
@@ -62,17 +79,28 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, {
       const environmentId = get().environmentId;
       const { conversationId, responder, sending } = get().playground;
       if (environmentId === null || sending || content.trim() === '') return false;
+      const problem = responderProblem(responder);
+      if (problem !== null) {
+        patch({ error: problem });
+        return false;
+      }
+      const controller = new AbortController();
+      inFlight = controller;
       patch({ sending: true, error: null });
       try {
-        const turn = await api.call('playground.send', {
+        const turn = await api.call(
+          'playground.send',
+          {
           environmentId,
           ...(conversationId === null ? {} : { conversationId }),
           content,
           responder:
             responder.kind === 'scripted'
               ? { kind: 'scripted' }
-              : { kind: 'openai', baseUrl: responder.baseUrl, model: responder.model, ...(responder.apiKey ? { apiKey: responder.apiKey } : {}) },
-        });
+              : { kind: 'openai', baseUrl: responder.baseUrl.trim(), model: responder.model.trim(), ...(responder.apiKey ? { apiKey: responder.apiKey } : {}) },
+          },
+          { signal: controller.signal },
+        );
         set((s) => ({
           playground: {
             ...s.playground,
@@ -83,9 +111,22 @@ export const createPlaygroundSlice: SliceCreator<PlaygroundSlice> = (set, get, {
         }));
         return true;
       } catch (error) {
+        if (controller.signal.aborted) return false;
         patch({ sending: false, error: describeError(error) });
         return false;
+      } finally {
+        if (inFlight === controller) inFlight = null;
       }
+    },
+
+    cancelPlayground() {
+      if (inFlight === null) return;
+      inFlight.abort();
+      inFlight = null;
+      patch({
+        sending: false,
+        error: 'Cancelled: this page stopped waiting. The console server may still finish the turn; if it does, both messages are in the conversation.',
+      });
     },
 
     resetPlayground() {

@@ -1,3 +1,4 @@
+import { ApiError } from '../../api/api-error.js';
 import type { SliceCreator } from '../../state/types.js';
 import { parseHash, type Route } from './routes.js';
 
@@ -18,6 +19,12 @@ export interface UiSlice {
   setRevealed(revealed: boolean): void;
   notify(kind: Toast['kind'], text: string): void;
   dismissToast(id: number): void;
+  /**
+   * What a probe of the console server found: answering; not answering (stopped); or answering
+   * but refusing this page's session (restarted: every launch has a new token).
+   */
+  server: 'ok' | 'unreachable' | 'token-changed';
+  probeServer(): Promise<void>;
 }
 
 const ENV_KEY = 'scrollback.environmentId';
@@ -29,6 +36,16 @@ export const createUiSlice: SliceCreator<UiSlice> = (set, get, deps) => ({
   environmentId: deps.storage?.getItem(ENV_KEY) ?? null,
   revealed: false,
   toasts: [],
+  server: 'ok',
+  async probeServer() {
+    try {
+      await deps.api.call('security.status', {});
+      set({ server: 'ok' });
+    } catch (error) {
+      const code = error instanceof ApiError ? error.code : 'NETWORK';
+      set({ server: code === 'UNAUTHORIZED' ? 'token-changed' : code === 'NETWORK' ? 'unreachable' : 'ok' });
+    }
+  },
   navigate(route) {
     set({ route });
   },

@@ -1,0 +1,4 @@
+/** Names of what the e2e harness seeds, shared by the harness and the specs (no side effects here). */
+
+/** A 1,200-message conversation in the hybrid store. */
+export const LONG_CONVERSATION = 'e2e-long-conversation';
