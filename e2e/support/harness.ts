@@ -14,7 +14,7 @@ import { seedDemoConversations } from '../../core/demo/seed.js';
 import { startConsoleServer } from '../../core/console/server.js';
 import { startPostgresCluster } from '../../core/testing/servers/postgres-cluster.js';
 import { startRedisServer } from '../../core/testing/servers/redis-server.js';
-import { LONG_CONVERSATION } from './seeded.js';
+import { LONG_CONVERSATION, PARTS_CONVERSATION } from './seeded.js';
 
 export interface HarnessInfo {
   baseUrl: string;
@@ -48,6 +48,19 @@ for (let start = 0; start < 1200; start += 100) {
     }),
   );
 }
+// A conversation whose messages carry parts, as the AI SDK saves them.
+await seeded.append(PARTS_CONVERSATION, [
+  { role: 'user', parts: [{ type: 'text', text: 'What is the weather in Lisbon?' }, { type: 'file', mediaType: 'image/png', filename: 'map.png', url: 'https://example.com/map.png' }] },
+  {
+    role: 'assistant',
+    parts: [
+      { type: 'step-start' },
+      { type: 'reasoning', text: 'The user wants current weather; call the tool.' },
+      { type: 'tool-weather', toolCallId: 'call_1', state: 'output-available', input: { city: 'Lisbon' }, output: { celsius: 21 } },
+      { type: 'text', text: 'It is **21 °C** in Lisbon.' },
+    ],
+  },
+]);
 await seedDemoConversations(seeded, { conversations: 40, seed: 7 });
 await seeded.close();
 log('hybrid store seeded');

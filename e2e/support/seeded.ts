@@ -2,3 +2,6 @@
 
 /** A 1,200-message conversation in the hybrid store. */
 export const LONG_CONVERSATION = 'e2e-long-conversation';
+
+/** A two-message conversation whose messages carry parts (text, file, reasoning, a tool call). */
+export const PARTS_CONVERSATION = 'e2e-parts-conversation';

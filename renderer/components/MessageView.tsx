@@ -2,6 +2,7 @@ import { memo, useState } from 'react';
 import type { JsonObject, JsonValue, TailMessage } from '../../core/events/types.js';
 import { CopyButton } from './CopyButton.js';
 import { Markdown } from './Markdown.js';
+import { MessageParts } from './MessageParts.js';
 import { absoluteTime, ms } from './format.js';
 
 /** Past this many characters a message is cut behind "Show full": huge pastes must not freeze the view. */
@@ -55,6 +56,8 @@ export const MessageView = memo(function MessageView({
 }) {
   const [full, setFull] = useState(false);
   const meta = message.metadata;
+  // Messages with parts show them (text, tool calls, reasoning, files); content is their text.
+  const parts = 'parts' in message ? message.parts : undefined;
   const tools = toolCallsOf(meta);
   const long = message.content.length > PREVIEW_CHARS;
   const text = long && !full ? `${message.content.slice(0, PREVIEW_CHARS)}…` : message.content;
@@ -86,8 +89,12 @@ export const MessageView = memo(function MessageView({
         </span>
       </header>
       {/* Content is hostile data: Markdown tokens become React elements, never HTML. */}
-      <div className="message-content">{message.redacted && message.content === '' ? <em className="hint">content removed</em> : <Markdown text={text} />}</div>
-      {long ? (
+      {parts !== undefined && parts.length > 0 && !message.redacted ? (
+        <MessageParts parts={parts} />
+      ) : (
+        <div className="message-content">{message.redacted && message.content === '' ? <em className="hint">content removed</em> : <Markdown text={text} />}</div>
+      )}
+      {long && parts === undefined ? (
         <button type="button" className="ghost small" onClick={() => setFull(!full)}>
           {full ? 'Show less' : `Show full (${message.content.length.toLocaleString('en')} characters)`}
         </button>
