@@ -1,17 +1,24 @@
 /** live.snapshot, traffic.* and playground.send. */
+import { hostname } from 'node:os';
 import type { ConversationStore } from '../../store/types.js';
 import type { LiveStatsPayload, TrafficStatus } from '../api.js';
 import type { ConsoleContext, Handlers } from '../context.js';
 import { describeConnectionError } from '../connection-errors.js';
 import { playgroundTurn } from '../playground.js';
 
-/** One stats payload; a Redis outage shows as `serverError`, the local stats still arrive. */
-export async function liveSnapshot(environmentId: string, store: ConversationStore, traffic: TrafficStatus): Promise<LiveStatsPayload> {
+/**
+ * One stats payload; a Redis outage shows as `serverError`, the local stats still arrive. The
+ * instances this console process published itself are left out: `local` already shows them, and
+ * listing them again made the console appear twice.
+ */
+export async function liveSnapshot(environmentId: string, store: ConversationStore, traffic: TrafficStatus, self = { hostname: hostname(), pid: process.pid }): Promise<LiveStatsPayload> {
   let instances: LiveStatsPayload['instances'] = [];
   let server: LiveStatsPayload['server'] = null;
   let serverError: string | null = null;
   try {
-    [instances, server] = await Promise.all([store.cache.instances(), store.cache.serverInfo()]);
+    const [published, info] = await Promise.all([store.cache.instances(), store.cache.serverInfo()]);
+    instances = published.filter((instance) => instance.pid !== self.pid || instance.hostname !== self.hostname);
+    server = info;
   } catch (error) {
     serverError = describeConnectionError('redis', error, 'the configured server').message;
   }
