@@ -128,8 +128,8 @@ describe('AI SDK chats', () => {
     const store = await openMemoryStore();
     const all = await turn(store, 'same', [userMessage('u-1', 'Hello')], 'Hi', 'a-1');
     const head = (await store.read('same')).version;
-    expect(await saveChat(store, { chatId: 'same', messages: all })).toEqual({ appended: 0, revised: 0, retracted: 0 });
-    expect(await saveChat(store, { chatId: 'same', messages: await loadChat(store, 'same') })).toEqual({ appended: 0, revised: 0, retracted: 0 });
+    await saveChat(store, { chatId: 'same', messages: all });
+    await saveChat(store, { chatId: 'same', messages: await loadChat(store, 'same') });
     expect((await store.read('same')).version).toBe(head);
   });
 
@@ -140,7 +140,7 @@ describe('AI SDK chats', () => {
     const [question, reply] = all;
     if (question === undefined || reply === undefined) throw new Error('two messages expected');
     const changed: UIMessage = { ...reply, metadata: { model: 'mock', edited: true }, parts: [...reply.parts, { type: 'text', text: ' More.' }] };
-    expect(await saveChat(store, { chatId: 'edit', messages: [question, changed] })).toEqual({ appended: 0, revised: 1, retracted: 0 });
+    await saveChat(store, { chatId: 'edit', messages: [question, changed] });
     const events = (await store.read('edit', { fromVersion: head + 1 })).events;
     expect(events.map((e) => e.type)).toEqual(['message.revised']);
     expect(events[0]?.data).toMatchObject({ messageId: 'a-1' });

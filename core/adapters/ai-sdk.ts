@@ -29,13 +29,6 @@ export interface SaveChatOptions<M extends UIMessage = UIMessage> {
   userId?: string;
 }
 
-/** What `saveChat` wrote. */
-export interface SaveChatResult {
-  appended: number;
-  revised: number;
-  retracted: number;
-}
-
 /** A stored message in the shape `loadChat` returns; null for one a UIMessage cannot hold (role 'tool'). */
 function toUIMessage(message: Message): UIMessage | null {
   if (!UI_ROLES.has(message.role)) return null;
@@ -91,9 +84,10 @@ export async function loadChat<M extends UIMessage = UIMessage>(store: Conversat
  * revises stored ones whose parts or metadata changed, retracts stored ones the list no longer
  * holds. An unchanged list writes nothing. New messages go after the stored ones, so a list that
  * inserts before a stored message is stored in another order. Messages the store holds that
- * `loadChat` leaves out (tool-role or redacted ones) are left as they are.
+ * `loadChat` leaves out (tool-role or redacted ones) are left as they are. Resolves with nothing, so
+ * `onFinish: ({ messages }) => saveChat(store, { chatId, messages })` type-checks as it is.
  */
-export async function saveChat<M extends UIMessage>(store: ConversationStore, options: SaveChatOptions<M>): Promise<SaveChatResult> {
+export async function saveChat<M extends UIMessage>(store: ConversationStore, options: SaveChatOptions<M>): Promise<void> {
   if (!isRecord(options)) throw new ValidationError('options', 'must be an object');
   const { chatId, messages, userId } = options;
   if (!Array.isArray(messages)) throw new ValidationError('messages', 'must be an array of UIMessages');
@@ -107,13 +101,11 @@ export async function saveChat<M extends UIMessage>(store: ConversationStore, op
   const stored = new Map<string, Message>();
   for (const message of (await currentMessages(store, chatId)) ?? []) stored.set(message.id, message);
   const writeOptions = userId !== undefined ? { userId } : {};
-  const result: SaveChatResult = { appended: 0, revised: 0, retracted: 0 };
 
   // Retractions first: a regenerate never shows the old and the new reply side by side.
   for (const message of stored.values()) {
     if (ids.has(message.id) || message.redacted || toUIMessage(message) === null) continue;
     await store.retract(chatId, message.id, writeOptions);
-    result.retracted++;
   }
 
   const fresh: MessageInput[] = [];
@@ -134,14 +126,11 @@ export async function saveChat<M extends UIMessage>(store: ConversationStore, op
     // Other keys of the stored metadata (written by other code) are kept.
     const { [METADATA_KEY]: _previous, ...others } = existing.metadata;
     await store.revise(chatId, message.id, { parts: message.parts, metadata: { ...others, ...message.metadata } }, writeOptions);
-    result.revised++;
   }
 
   if (fresh.length > 0) {
     await store.append(chatId, fresh, writeOptions);
-    result.appended = fresh.length;
   }
-  return result;
 }
 
 /**
