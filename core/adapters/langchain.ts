@@ -133,6 +133,17 @@ export function toLangChainMessage(message: Message | TailMessage): BaseMessage 
   return converted;
 }
 
+function checkedOptions(options: ScrollbackChatMessageHistoryOptions): ScrollbackChatMessageHistoryOptions {
+  if (!isRecord(options)) throw new ValidationError('options', 'must be an object');
+  if (typeof options.sessionId !== 'string') throw new ValidationError('sessionId', 'must be a string');
+  if (!isRecord(options.store) || typeof options.store.append !== 'function') throw new ValidationError('store', 'must be a ConversationStore');
+  if (options.userId !== undefined && typeof options.userId !== 'string') throw new ValidationError('userId', 'must be a string');
+  if (options.window !== undefined && (!Number.isSafeInteger(options.window) || options.window < 1)) {
+    throw new ValidationError('window', 'must be a positive integer');
+  }
+  return options;
+}
+
 /**
  * A LangChain `BaseListChatMessageHistory` over one Scrollback conversation: `addMessages` is one
  * append (one transaction), `clear` a hard delete, so the session id can be used again.
@@ -146,13 +157,8 @@ export class ScrollbackChatMessageHistory extends BaseListChatMessageHistory {
   readonly #window: number | undefined;
 
   constructor(options: ScrollbackChatMessageHistoryOptions) {
-    // The store is not serialisable: LangChain's own kwargs get only the session's names.
-    super({ sessionId: options.sessionId });
-    if (!isRecord(options) || typeof options.sessionId !== 'string') throw new ValidationError('sessionId', 'must be a string');
-    if (options.store === null || typeof options.store !== 'object') throw new ValidationError('store', 'must be a ConversationStore');
-    if (options.window !== undefined && (!Number.isSafeInteger(options.window) || options.window < 1)) {
-      throw new ValidationError('window', 'must be a positive integer');
-    }
+    // The store is not serialisable: LangChain's own kwargs get only the session id.
+    super({ sessionId: checkedOptions(options).sessionId });
     this.sessionId = options.sessionId;
     this.#store = options.store;
     this.#userId = options.userId;
