@@ -6,6 +6,7 @@ import { FakeListChatModel } from '@langchain/core/utils/testing';
 import { describe, expect, it } from 'vitest';
 import type { ConversationStore } from '../store/types.js';
 import { useMemoryStores } from '../testing/memory-stores.js';
+import { fromLangChain } from '../cli/import/langchain-message.js';
 import { ScrollbackChatMessageHistory } from './langchain.js';
 
 const openMemoryStore = useMemoryStores();
@@ -158,5 +159,25 @@ describe('ScrollbackChatMessageHistory', () => {
     ]);
     const back = await new ScrollbackChatMessageHistory({ store, sessionId: 'plain' }).getMessages();
     expect(summary(back)).toEqual(['system:s', 'human:u', 'ai:a', 'tool:t']);
+  });
+
+  it('reads histories that scrollback import brought over from LangChain', async () => {
+    const store = await openMemoryStore();
+    const original = [
+      new HumanMessage({ content: [{ type: 'text', text: 'look' }, { type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }),
+      new AIMessage({ content: 'calling', tool_calls: [{ id: 'c1', name: 'look', args: { at: 'a' }, type: 'tool_call' }] }),
+      new ToolMessage({ content: 'a cat', tool_call_id: 'c1' }),
+    ];
+    await store.append(
+      'imported',
+      original.map((message, i) => {
+        const { ownId: _ownId, ...input } = fromLangChain(message.toDict(), `messages[${i}]`);
+        return input;
+      }),
+    );
+    const back = await new ScrollbackChatMessageHistory({ store, sessionId: 'imported' }).getMessages();
+    expect(back[0]?.content).toEqual(original[0]?.content);
+    expect((back[1] as AIMessage).tool_calls).toEqual(original[1] instanceof AIMessage ? original[1].tool_calls : []);
+    expect((back[2] as ToolMessage).tool_call_id).toBe('c1');
   });
 });
