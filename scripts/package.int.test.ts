@@ -46,6 +46,36 @@ console.log(JSON.stringify({ mode: target.name, history: history.map((m) => \`\$
 await store.close();
 `;
 
+/** The adapters from their subpaths, with the frameworks the user installed beside the package. */
+const ADAPTERS = `import { openStore } from '@scrollback/store';
+import { createChat, loadChat, saveChat } from '@scrollback/store/ai-sdk';
+import { ScrollbackChatMessageHistory } from '@scrollback/store/langchain';
+import { AIMessage, HumanMessage } from '@langchain/core/messages';
+import type { UIMessage } from 'ai';
+import { isDeepStrictEqual } from 'node:util';
+
+const databaseUrl = process.env['DATABASE_URL'];
+if (databaseUrl === undefined) throw new Error('set DATABASE_URL');
+const store = await openStore({ postgres: { url: databaseUrl } });
+
+const history = new ScrollbackChatMessageHistory({ store, sessionId: \`lc-\${process.pid}\`, userId: 'u1', window: 10 });
+await history.addMessages([new HumanMessage('hi'), new AIMessage({ content: '', tool_calls: [{ id: 'c1', name: 'add', args: { a: 1 } }] })]);
+const langchain = (await history.getMessages()).map((m) => \`\${m.getType()}:\${m.text}\`);
+await history.clear();
+
+const chatId = await createChat(store, { userId: 'u1' });
+const messages: UIMessage[] = [
+  { id: 'u-1', role: 'user', parts: [{ type: 'text', text: 'hi' }] },
+  { id: 'a-1', role: 'assistant', metadata: { model: 'm' }, parts: [{ type: 'step-start' }, { type: 'text', text: 'hello', state: 'done' }] },
+];
+await saveChat(store, { chatId, messages, userId: 'u1' });
+const { version } = await store.read(chatId);
+// PostgreSQL's jsonb keeps values, not key order.
+const same = isDeepStrictEqual(await loadChat(store, chatId), messages);
+console.log(JSON.stringify({ langchain, version, same }));
+await store.close();
+`;
+
 /** Someone wrapping the store runs the contract suite from the package against their setup. */
 const CONTRACT_TEST = `import { openStore } from '@scrollback/store';
 import { describeStoreContract } from '@scrollback/store/testing';
@@ -69,6 +99,17 @@ const USER_TSCONFIG = {
     outDir: 'out',
   },
   files: ['chat.ts'],
+};
+
+/**
+ * The adapters' file, compiled with the same strict settings but skipLibCheck on: the declarations
+ * of `ai` 6 (which need @types/json-schema) and of langsmith (a dependency of @langchain/core) do
+ * not compile under exactOptionalPropertyTypes. The user's code is still checked against the
+ * adapters' types.
+ */
+const ADAPTERS_TSCONFIG = {
+  compilerOptions: { ...USER_TSCONFIG.compilerOptions, skipLibCheck: true },
+  files: ['adapters.ts'],
 };
 
 const EXPECTED_OUTPUT = {
@@ -125,14 +166,16 @@ describe('the npm package in a fresh project', () => {
     writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'chat-backend', private: true, type: 'module' }, null, 2));
     succeed(
       'npm',
-      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball), 'pg', 'ioredis', 'typescript', 'typescript-5@npm:typescript@~5.9', 'esbuild', '@types/node@20', 'vitest@4'],
+      ['install', '--no-audit', '--no-fund', '--prefer-offline', join(dir, tarball), 'pg', 'ioredis', 'typescript', 'typescript-5@npm:typescript@~5.9', 'esbuild', '@types/node@20', 'vitest@4', '@langchain/core@1', 'ai@6'],
       project,
       childEnv(),
       180_000,
     );
     writeFileSync(join(project, 'chat.ts'), CHAT_BACKEND);
+    writeFileSync(join(project, 'adapters.ts'), ADAPTERS);
     writeFileSync(join(project, 'contract.test.ts'), CONTRACT_TEST);
     writeFileSync(join(project, 'tsconfig.json'), JSON.stringify(USER_TSCONFIG, null, 2));
+    writeFileSync(join(project, 'tsconfig.adapters.json'), JSON.stringify(ADAPTERS_TSCONFIG, null, 2));
   }, 400_000);
 
   afterAll(async () => {
@@ -143,7 +186,7 @@ describe('the npm package in a fresh project', () => {
   it('holds built JavaScript and declarations, no TypeScript sources or tests, and installs no SQLite build', () => {
     const installed = join(project, 'node_modules', '@scrollback', 'store');
     const files = readdirSync(installed, { recursive: true, encoding: 'utf8' });
-    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/testing/index.js', 'dist/renderer/index.html', 'LICENSE']));
+    expect(files).toEqual(expect.arrayContaining(['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/testing/index.js', 'dist/adapters/langchain.js', 'dist/adapters/langchain.d.ts', 'dist/adapters/ai-sdk.js', 'dist/adapters/ai-sdk.d.ts', 'dist/renderer/index.html', 'LICENSE']));
     expect(files.filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'))).toEqual([]);
     expect(files.filter((file) => /\.test\.|bench/.test(file))).toEqual([]);
     expect(readdirSync(join(project, 'node_modules'))).not.toContain('better-sqlite3');
@@ -159,6 +202,16 @@ describe('the npm package in a fresh project', () => {
     const output = succeed(process.execPath, [join('out', 'chat.js')], project, runEnv, 60_000);
     expect(JSON.parse(output.trim().split('\n').at(-1) ?? '')).toEqual(EXPECTED_OUTPUT);
   }, 90_000);
+
+  it('type-checks and runs the LangChain and AI SDK adapters from their subpaths', () => {
+    succeed(process.execPath, [join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.adapters.json'], project, runEnv);
+    const output = succeed(process.execPath, [join('out', 'adapters.js')], project, runEnv, 60_000);
+    expect(JSON.parse(output.trim().split('\n').at(-1) ?? '')).toEqual({
+      langchain: ['human:hi', 'ai:'],
+      version: 3,
+      same: true,
+    });
+  }, 120_000);
 
   it('installs the scrollback command: migrate applies the migrations, bad usage exits 2', () => {
     const bin = join(project, 'node_modules', '.bin', 'scrollback');
