@@ -7,6 +7,7 @@ export const WORKLOADS = {
   tailHit: 'tail(20), cache hit',
   tailMiss: 'tail(20), cache miss',
   tailHitLarge: 'tail(20), cache hit, messages of 64 KiB',
+  langchainTurn: 'LangChain interface: addMessage, then getMessages (last 20 used), 100-message sessions',
   embeddedAppend: 'embedded append, batches of 100',
   embeddedTail: 'tail(20), embedded',
   scaleTail: 'tail(20) from the log, by stored events',
@@ -20,6 +21,7 @@ export type WorkloadKey = keyof typeof WORKLOADS;
 export const SUBJECTS = {
   store: 'Scrollback (hybrid)',
   storeRedisTier: 'Scrollback (hybrid, L1 off: Redis tier)',
+  scrollbackHistory: 'ScrollbackChatMessageHistory (window 20, hybrid store)',
   storeRedisTierCompressed: 'Scrollback (Redis tier, compressAboveBytes 32768)',
   storeEmbedded: 'Scrollback (embedded SQLite)',
   storePostgres: 'Scrollback (PostgreSQL mode)',

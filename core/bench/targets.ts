@@ -82,6 +82,15 @@ export function evaluateTargets(results: Results, sizes: { small: number; large:
       threshold: 1.0,
     }),
     ratioTarget(results, {
+      id: 'langchain-turn-vs-postgres',
+      description: "a turn through LangChain's interface: ScrollbackChatMessageHistory vs LangChain's PostgreSQL history",
+      subject: ['langchainTurn', 'scrollbackHistory'],
+      reference: ['langchainTurn', 'langchainPostgres'],
+      metric: 'p50',
+      comparison: '<=',
+      threshold: 1.0,
+    }),
+    ratioTarget(results, {
       id: 'tail-hit-vs-langchain',
       description: "cache-hit tail(20) p50 vs LangChain's Redis history",
       subject: ['tailHit', 'storeRedisTier'],

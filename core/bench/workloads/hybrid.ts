@@ -8,7 +8,9 @@ import { uuidv7 } from '../../events/uuid-v7.js';
 import { compare, type Subject } from '../harness.js';
 import { createPool } from '../pg-pool.js';
 import { PostgresRedisFloor } from '../baselines/floor.js';
-import { LangChainPostgres, LangChainRedis } from '../baselines/langchain.js';
+import type { BaseMessage } from '@langchain/core/messages';
+import { ScrollbackChatMessageHistory } from '../../adapters/langchain.js';
+import { LangChainPostgres, LangChainRedis, toLangChain } from '../baselines/langchain.js';
 import { batch, documentText, messageInput } from '../data.js';
 import { conversationKeys } from '../../backends/redis/keys.js';
 import type { StoreConfig } from '../../store/config.js';
@@ -116,6 +118,8 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
     await run('tailMiss', missSubjects, profile.tail.miss, 1);
     if (storeNoL1) await expectSource(storeNoL1, hitConv, 'redis', results.notes);
 
+    if (store) await runLangChainTurns(run, store, langchainPg, langchainRedis);
+
     if (ctx.openStore) {
       await runLargeEntries(ctx, run, floorRedis, {
         postgres: { url: urls.databaseUrl, poolSize: profile.poolSize },
@@ -136,6 +140,34 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
     floorRedis.disconnect();
     langchainRedisClient.disconnect();
   }
+}
+
+/**
+ * One chat turn through LangChain's own interface, as an app using RunnableWithMessageHistory
+ * does it: addMessage, then getMessages. Scrollback's history reads a window of 20 (the cache
+ * tiers); LangChain's histories read the whole session, which the caller then slices.
+ */
+async function runLangChainTurns(run: Run, store: ConversationStore, langchainPg: LangChainPostgres, langchainRedis: LangChainRedis): Promise<void> {
+  const sessions = 8;
+  const seed = batch(0, HISTORY).map(toLangChain);
+  const scrollback = Array.from({ length: sessions }, (_, i) => new ScrollbackChatMessageHistory({ store, sessionId: `lc-turn-store-${i}`, window: 20 }));
+  for (const history of scrollback) await history.addMessages(seed);
+  for (let i = 0; i < sessions; i++) {
+    for (const message of seed) {
+      await langchainPg.history(`lc-turn-${i}`).addMessage(message);
+      await langchainRedis.history(`lc-turn-${i}`).addMessage(message);
+    }
+  }
+  const turn = async (add: (m: BaseMessage) => Promise<void>, get: () => Promise<BaseMessage[]>, i: number): Promise<void> => {
+    await add(toLangChain(messageInput(i)));
+    (await get()).slice(-20);
+  };
+  const subjects: Array<Subject & { key: SubjectKey }> = [
+    { key: 'scrollbackHistory', name: 'scrollbackHistory', op: { run: (i) => { const h = scrollback[i % sessions]!; return turn((m) => h.addMessage(m), () => h.getMessages(), i); } } },
+    { key: 'langchainPostgres', name: 'langchainPostgres', op: { run: (i) => { const h = langchainPg.history(`lc-turn-${i % sessions}`); return turn((m) => h.addMessage(m), () => h.getMessages(), i); } } },
+    { key: 'langchainRedis', name: 'langchainRedis', op: { run: (i) => { const h = langchainRedis.history(`lc-turn-${i % sessions}`); return turn((m) => h.addMessage(m), () => h.getMessages(), i); } } },
+  ];
+  await run('langchainTurn', subjects, 800, 1);
 }
 
 type Run = (workload: WorkloadKey, subjects: Array<Subject & { key: SubjectKey }>, operations: number, concurrency: number) => Promise<void>;
