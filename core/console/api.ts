@@ -64,8 +64,11 @@ export interface ConnectionSummary {
     tls: boolean;
     /** 'standalone' unless the URL says cluster or sentinel. */
     topology: 'standalone' | 'cluster' | 'sentinel';
+    /** host:port of each seed (the first with its /db); sentinels for a Sentinel setup. */
     hosts: string[];
     user: string | null;
+    /** The master's name, for a Sentinel setup. */
+    masterName?: string;
   };
 }
 

@@ -5,8 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { Redis } from 'ioredis';
 import pg from 'pg';
+import { createRedisClient, parseRedisUrl, whenReady } from '../backends/redis/redis-client.js';
 import type { EnvironmentTestResult } from './api.js';
 import { describeConnectionError } from './connection-errors.js';
 import type { ResolvedConnection } from './environments.js';
@@ -38,48 +38,27 @@ export async function probePostgres(url: string): Promise<BackendResult> {
   }
 }
 
-/** Cluster and Sentinel URLs are probed at their first seed host: both answer PING and AUTH. */
-export function redisProbeOptions(url: string): { host: string; port: number; tls: boolean; username?: string; password?: string; db?: number } {
-  const parsed = new URL(url);
-  const scheme = parsed.protocol.replace(/:$/, '');
-  const options: ReturnType<typeof redisProbeOptions> = {
-    host: parsed.hostname,
-    port: parsed.port === '' ? (scheme.includes('sentinel') ? 26379 : 6379) : Number(parsed.port),
-    tls: scheme.startsWith('rediss'),
-  };
-  if (parsed.username !== '') options.username = decodeURIComponent(parsed.username);
-  if (parsed.password !== '') options.password = decodeURIComponent(parsed.password);
-  const db = parsed.pathname.replace(/^\//, '');
-  if (/^\d+$/.test(db) && !scheme.includes('+')) options.db = Number(db);
-  return options;
-}
-
+/**
+ * PING through the store's own client for the URL, so a Cluster is reached as a Cluster (any seed)
+ * and a Sentinel setup through its sentinels to the current master — what the store will do.
+ */
 export async function probeRedis(url: string): Promise<BackendResult> {
-  const options = redisProbeOptions(url);
-  const target = `${options.host}:${options.port}`;
+  const parsed = parseRedisUrl(url);
+  const seeds = parsed.hosts.map(({ host, port }) => `${host}:${port}`).join(', ');
+  const target = parsed.mode === 'sentinel' ? `master "${parsed.masterName ?? ''}" via sentinels ${seeds}` : parsed.mode === 'cluster' ? `cluster seeds ${seeds}` : seeds;
   const start = performance.now();
-  const client = new Redis({
-    host: options.host,
-    port: options.port,
-    ...(options.username !== undefined ? { username: options.username } : {}),
-    ...(options.password !== undefined ? { password: options.password } : {}),
-    ...(options.db !== undefined ? { db: options.db } : {}),
-    ...(options.tls ? { tls: { servername: options.host } } : {}),
-    lazyConnect: true,
-    connectTimeout: CONNECT_TIMEOUT_MS,
-    commandTimeout: CONNECT_TIMEOUT_MS,
-    maxRetriesPerRequest: 0,
-    enableOfflineQueue: false,
-    retryStrategy: () => null,
-  });
   let lastError: unknown;
-  client.on('error', (error: unknown) => {
-    lastError = error;
+  const client = createRedisClient(url, {
+    commandTimeoutMs: CONNECT_TIMEOUT_MS,
+    connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    onError: (error) => {
+      lastError = error;
+    },
   });
   try {
-    await client.connect();
+    await whenReady(client, CONNECT_TIMEOUT_MS);
     await client.ping();
-    return { status: 'up', latencyMs: elapsed(start), message: `Redis answered at ${target}${options.tls ? ' over TLS' : ''}.` };
+    return { status: 'up', latencyMs: elapsed(start), message: `Redis answered (${target})${parsed.tls ? ' over TLS' : ''}.` };
   } catch (error) {
     // ioredis reports "Connection is closed" after the real cause arrived on the error event.
     const described = describeConnectionError('redis', lastError ?? error, target);

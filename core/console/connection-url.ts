@@ -3,6 +3,7 @@
  * put them back (to connect), summarise a URL for display, and scrub any URL found in a string
  * before it is logged or shown.
  */
+import { parseRedisUrl } from '../backends/redis/redis-url.js';
 import { ValidationError } from '../errors/errors.js';
 import type { ConnectionSummary } from './api.js';
 
@@ -158,18 +159,16 @@ export function summarisePostgres(rawUrl: string, shown: string = rawUrl): NonNu
 }
 
 export function summariseRedis(rawUrl: string, shown: string = rawUrl): NonNullable<ConnectionSummary['redis']> {
-  const url = new URL(rawUrl);
-  url.password = '';
-  const scheme = url.protocol.replace(/:$/, '');
-  const topology = scheme.endsWith('+cluster') ? 'cluster' : scheme.endsWith('+sentinel') ? 'sentinel' : 'standalone';
-  // Cluster and Sentinel URLs may list more seed hosts in the query (hosts=a:1,b:2).
-  const extra = (url.searchParams.get('hosts') ?? '').split(',').filter((h) => h.length > 0);
+  // The store's parser: Cluster and Sentinel URLs list several hosts, which WHATWG URL refuses.
+  const parsed = parseRedisUrl(rawUrl);
+  const db = parsed.db === undefined ? '' : `/${parsed.db}`;
   return {
     url: shown,
-    tls: scheme.startsWith('rediss'),
-    topology,
-    hosts: [url.host, ...extra],
-    user: url.username === '' ? null : decodeURIComponent(url.username),
+    tls: parsed.tls,
+    topology: parsed.mode,
+    hosts: parsed.hosts.map(({ host, port }, i) => `${host.includes(':') ? `[${host}]` : host}:${port}${i === 0 ? db : ''}`),
+    user: parsed.username ?? null,
+    ...(parsed.masterName !== undefined ? { masterName: parsed.masterName } : {}),
   };
 }
 

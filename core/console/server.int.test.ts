@@ -4,50 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { ApiResponse, ConsoleMethod, ConsoleOutputs, EnvironmentView, LiveServerMessage } from './api.js';
+import type { EnvironmentView, LiveServerMessage } from './api.js';
 import { cookieName } from './auth.js';
 import { DEMO_ENVIRONMENT_NAME, startConsoleServer, type ConsoleServer } from './server.js';
+import { consoleTestClient } from './test-client.js';
 
 let server: ConsoleServer;
 let dataDir: string;
 let demo: EnvironmentView;
 
-interface RawResponse {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-/** node:http, not fetch: fetch won't let a test forge Host. */
-function raw(path: string, options: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: server.host, port: server.port, path, method: options.method ?? 'GET', headers: { host: `${server.host}:${server.port}`, ...options.headers } },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
-}
-
-async function call<M extends ConsoleMethod>(method: M, input: unknown, headers: Record<string, string> = {}): Promise<{ status: number; body: ApiResponse<ConsoleOutputs[M]> }> {
-  const res = await raw(`/api/${method}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}`, ...headers },
-    body: JSON.stringify(input),
-  });
-  return { status: res.status, body: JSON.parse(res.body) as ApiResponse<ConsoleOutputs[M]> };
-}
-
-async function ok<M extends ConsoleMethod>(method: M, input: unknown): Promise<ConsoleOutputs[M]> {
-  const { body } = await call(method, input);
-  if (!body.ok) throw new Error(`${method}: ${body.error.code} ${body.error.message}`);
-  return body.data;
-}
+const { raw, call, ok } = consoleTestClient(() => server);
 
 /** Resolves with the status of a refused upgrade, or 101 when the socket opened. */
 function upgradeStatus(headers: Record<string, string>, path = '/api/ws'): Promise<number> {

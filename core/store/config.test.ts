@@ -84,6 +84,13 @@ describe('configuration', () => {
     expect(resolved.redis?.breaker).toMatchObject({ slowCallMs: 20, slowCallRate: 0.1, consecutiveFailures: 5, minimumCalls: 10 });
   });
 
+  it('takes Cluster and Sentinel URLs that list several hosts', () => {
+    for (const url of ['redis+cluster://127.0.0.1:7000,127.0.0.1:7001', 'redis+sentinel://:pw@h1:26379,h2:26380/mymaster/2?sentinelPassword=s']) {
+      expect(resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url } }).redis?.url).toBe(url);
+    }
+    expect(() => resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://h1:1,h2:2' } })).toThrow(/several hosts/);
+  });
+
   it('never echoes a password from a malformed URL', () => {
     try {
       resolveConfig({ postgres: { url: 'postgres://user:hunter2@[bad' } });

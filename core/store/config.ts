@@ -7,6 +7,7 @@ import { DEFAULT_LIMITS, type Limits } from '../events/limits.js';
 import { DEFAULT_BREAKER_SETTINGS, checkBreakerSettings, type BreakerSettings } from '../backends/redis/circuit-breaker.js';
 import type { SqliteDurability } from '../backends/sqlite/durability.js';
 import type { Logger } from '../logging/logger.js';
+import { parseRedisUrl } from '../backends/redis/redis-url.js';
 import type { PostgresPool, RedisConnection } from './driver-types.js';
 import type { StoreMode } from './types.js';
 
@@ -128,8 +129,6 @@ function breakerSettings(value: unknown): BreakerSettings {
   return checkBreakerSettings(value as Partial<BreakerSettings>, 'redis.breaker');
 }
 
-const REDIS_PROTOCOLS = ['redis:', 'rediss:', 'redis+cluster:', 'rediss+cluster:', 'redis+sentinel:', 'rediss+sentinel:'] as const;
-
 /** Validates a config object and fills in defaults. */
 export function resolveConfig(config: StoreConfig): ResolvedConfig {
   if (config === null || typeof config !== 'object') throw new ValidationError('config', 'must be an object');
@@ -139,7 +138,11 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
     throw new ValidationError('config', 'configure postgres (SCROLLBACK_DATABASE_URL) or sqlite (SCROLLBACK_SQLITE_PATH)');
   }
   if (postgres !== undefined && postgres.pool === undefined) checkUrl('postgres.url', postgres.url, ['postgres:', 'postgresql:']);
-  if (redis !== undefined && redis.client === undefined) checkUrl('redis.url', redis.url, REDIS_PROTOCOLS);
+  if (redis !== undefined && redis.client === undefined) {
+    if (typeof redis.url !== 'string' || redis.url.length === 0) throw new ValidationError('redis.url', 'must be a URL');
+    // The store's own parser: Cluster and Sentinel URLs list several hosts, which WHATWG URL refuses.
+    parseRedisUrl(redis.url);
+  }
   if (sqlite !== undefined && (typeof sqlite.path !== 'string' || sqlite.path.length === 0 || sqlite.path.includes('\u0000'))) {
     throw new ValidationError('sqlite.path', 'must be a file path');
   }

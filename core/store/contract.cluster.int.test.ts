@@ -1,0 +1,20 @@
+/** The store's contract suite in hybrid mode on a real Redis Cluster (started for this file). */
+import { afterAll, beforeAll, inject } from 'vitest';
+import { describeStoreContract } from '../testing/contract/index.js';
+import { startRedisCluster, type RedisTopology } from '../testing/servers/redis-topologies.js';
+import { createTestDatabase } from '../testing/test-database.js';
+import { openStore } from './open-store.js';
+
+let database: { url: string; drop(): Promise<void> };
+let redis: RedisTopology;
+beforeAll(async () => {
+  [database, redis] = await Promise.all([createTestDatabase(inject('databaseUrl')), startRedisCluster()]);
+}, 60_000);
+afterAll(async () => {
+  await Promise.all([database?.drop(), redis?.stop()]);
+});
+
+describeStoreContract({
+  name: 'hybrid on Redis Cluster',
+  open: (overrides) => openStore({ postgres: { url: database.url, poolSize: 4 }, redis: { url: redis.url }, ...overrides }),
+});
