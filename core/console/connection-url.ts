@@ -162,12 +162,16 @@ export function summariseRedis(rawUrl: string, shown: string = rawUrl): NonNulla
   // The store's parser: Cluster and Sentinel URLs list several hosts, which WHATWG URL refuses.
   const parsed = parseRedisUrl(rawUrl);
   const db = parsed.db === undefined ? '' : `/${parsed.db}`;
+  // Stored URLs hold no secret, so whatever userinfo is left names the user (ioredis would read a
+  // lone one as a password, which is why the parser's own reading does not apply here).
+  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#]*)@/i.exec(rawUrl.trim())?.[1];
+  const user = userinfo === undefined ? '' : decode('redis.url', userinfo.split(':')[0] ?? '');
   return {
     url: shown,
     tls: parsed.tls,
     topology: parsed.mode,
     hosts: parsed.hosts.map(({ host, port }, i) => `${host.includes(':') ? `[${host}]` : host}:${port}${i === 0 ? db : ''}`),
-    user: parsed.username ?? null,
+    user: user === '' ? null : user,
     ...(parsed.masterName !== undefined ? { masterName: parsed.masterName } : {}),
   };
 }
