@@ -28,7 +28,8 @@ export interface InvalidationFollowerOptions {
 export interface InvalidationFollower {
   /** Resolves once every row visible at the call's start has been applied (for tests and shutdown). */
   catchUp(): Promise<void>;
-  close(): void;
+  /** Stops following; resolves once a look under way has finished (before the pool closes). */
+  close(): Promise<void>;
 }
 
 const PAGE = 1000;
@@ -85,6 +86,7 @@ export function startInvalidationFollower(options: InvalidationFollowerOptions):
           await look();
         } catch (error) {
           // The log or Redis is down: the next poll tries again from the same point.
+          if (closed) return;
           options.logger.warn('applying recorded cache invalidations failed; retrying', describeError(error));
           return;
         }
@@ -105,10 +107,11 @@ export function startInvalidationFollower(options: InvalidationFollowerOptions):
       await running;
       await run();
     },
-    close() {
+    async close() {
       closed = true;
       clearInterval(timer);
       stopListening();
+      await running;
     },
   };
 }

@@ -142,7 +142,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
       ),
     fallback,
     shutdown: async () => {
-      follower?.close();
+      await follower?.close();
       await hybrid?.close();
       await log.close();
       fallback?.close();
