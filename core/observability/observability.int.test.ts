@@ -63,3 +63,51 @@ describe('observability handlers on a hybrid store', () => {
     expect(detail.backends.redis).toMatchObject({ status: 'up', breaker: 'closed' });
   });
 });
+
+describe('telemetry on a hybrid store', () => {
+  it('times PostgreSQL and Redis calls as db.client.operation.duration and counts every tier, agreeing with stats()', async () => {
+    const { AggregationTemporality, MeterProvider, MetricReader } = await import('@opentelemetry/sdk-metrics');
+    class ManualReader extends MetricReader {
+      constructor() {
+        super({ aggregationTemporalitySelector: () => AggregationTemporality.CUMULATIVE });
+      }
+      protected onShutdown(): Promise<void> {
+        return Promise.resolve();
+      }
+      protected onForceFlush(): Promise<void> {
+        return Promise.resolve();
+      }
+    }
+    const reader = new ManualReader();
+    const meter = new MeterProvider({ readers: [reader] }).getMeter('scrollback-int');
+    const traced = await openStore({ postgres: { url: database.url, poolSize: 2 }, redis: { url: inject('redisUrl') }, telemetry: { meter } });
+    try {
+      const id = newId();
+      await traced.append(id, [user('q')]);
+      for (let i = 0; i < 3; i++) await traced.tail(id);
+      await traced.cache.evict(id);
+      await traced.tail(id);
+      await traced.tail(id);
+      const { resourceMetrics } = await reader.collect();
+      const metrics = resourceMetrics.scopeMetrics.flatMap((scope) => scope.metrics);
+      const duration = metrics.find((metric) => metric.descriptor.name === 'db.client.operation.duration');
+      const systems = new Set(duration?.dataPoints.map((point) => point.attributes['db.system.name']));
+      expect(systems).toEqual(new Set(['postgresql', 'redis']));
+      expect(duration?.dataPoints.some((point) => point.attributes['db.system.name'] === 'postgresql' && point.attributes['db.operation.name'] === 'append')).toBe(true);
+      const requests = metrics.find((metric) => metric.descriptor.name === 'scrollback.cache.requests');
+      const value = (tier: string, outcome: string) =>
+        (requests?.dataPoints ?? []).filter((point) => point.attributes.tier === tier && point.attributes.outcome === outcome).reduce((sum, point) => sum + (point.value as number), 0);
+      const stats = traced.stats();
+      for (const tier of ['l1', 'redis', 'log'] as const) {
+        const figures = stats.tiers[tier];
+        expect(figures).toBeDefined();
+        expect(value(tier, 'hit')).toBe(figures?.hits);
+        expect(value(tier, 'miss')).toBe(figures?.misses);
+        expect(value(tier, 'error')).toBe(figures?.errors);
+      }
+      expect((stats.tiers.l1?.hits ?? 0) + (stats.tiers.redis?.hits ?? 0)).toBeGreaterThan(0);
+    } finally {
+      await traced.close();
+    }
+  });
+});
