@@ -111,3 +111,33 @@ describe('telemetry on a hybrid store', () => {
     }
   });
 });
+
+describe('health handler against unreachable servers', () => {
+  it('Redis unreachable: 200 degraded; PostgreSQL unreachable: 503 down; no URL or password in the answer', async () => {
+    const degraded = await openStore({ postgres: { url: database.url, poolSize: 2 }, redis: { url: 'redis://:redispass@127.0.0.1:1', commandTimeoutMs: 100 } });
+    // Read-only skips migrations, so the store opens without a server to migrate.
+    const down = await openStore({ postgres: { url: 'postgres://scroll:pgpass@127.0.0.1:1/none', connectTimeoutMs: 200 }, readOnly: true });
+    try {
+      const first = await nodeServer(createHealthHandler(degraded));
+      const second = await nodeServer(createHealthHandler(down));
+      running.push(first, second);
+      const health = await fetch(`${first.url}/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toEqual({ status: 'degraded' });
+      const detail = await (await fetch(`${first.url}/health/detailed`)).text();
+      expect(JSON.parse(detail)).toMatchObject({ status: 'degraded', backends: { postgres: { status: 'up' }, redis: { status: 'down' } } });
+      expect(detail).not.toContain('redispass');
+      const gone = await fetch(`${second.url}/health`);
+      expect(gone.status).toBe(503);
+      expect(await gone.json()).toEqual({ status: 'down' });
+      const goneDetail = await fetch(`${second.url}/health/detailed`);
+      expect(goneDetail.status).toBe(503);
+      const text = await goneDetail.text();
+      expect(text).not.toContain('pgpass');
+      expect(text).not.toContain('127.0.0.1:1');
+      expect(JSON.parse(text)).toMatchObject({ status: 'down', backends: { postgres: { status: 'down' } } });
+    } finally {
+      await Promise.all([degraded.close(), down.close()]);
+    }
+  });
+});
