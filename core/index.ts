@@ -87,6 +87,32 @@ export type { CacheEntry, CacheInspection, ScriptOutcome } from './cache/convers
 /** Metrics as `stats()` returns them and instances publish them. */
 export type { InstanceStats, LatencySummary, RedisServerInfo, StoreStats, TierStats } from './metrics/types.js';
 
+/**
+ * HTTP handlers for node:http (`createServer(handler)`) and Express (`app.use(handler)`); for
+ * Fastify, `fastify.get(path, fastifyRoute(handler))`. `createHealthHandler(store)` answers
+ * `GET /health` (200 up or degraded, 503 down) and `/health/detailed` (status, backends, stats;
+ * never content or secrets). `createMetricsHandler(store, { registry? })` answers `GET /metrics` in
+ * the Prometheus text format, or registers the same figures in a prom-client `Registry`.
+ */
+export { createHealthHandler, type DetailedBackend, type DetailedHealth, type HealthHandlerOptions } from './observability/health-handler.js';
+export { createMetricsHandler, type MetricsHandlerOptions, type PromMetricLike, type PromRegistryLike } from './observability/metrics-handler.js';
+export { fastifyRoute, type FastifyLikeReply, type FastifyLikeRequest, type RequestHandler } from './observability/http.js';
+
+/**
+ * What `openStore({ telemetry })` takes: an OpenTelemetry `Meter` and/or `Tracer` from
+ * `@opentelemetry/api`, typed by shape so the package compiles without it installed.
+ */
+export type {
+  TelemetryAttributes,
+  TelemetryCounter,
+  TelemetryHistogram,
+  TelemetryInstrumentOptions,
+  TelemetryMeter,
+  TelemetryOptions,
+  TelemetrySpan,
+  TelemetryTracer,
+} from './observability/telemetry-types.js';
+
 /** The logger interface a store accepts in its config. */
 export type { Logger } from './logging/logger.js';
 

@@ -15,7 +15,8 @@ import { createTestDatabase, type TestDatabase } from '../core/testing/test-data
 
 const repoRoot = join(import.meta.dirname, '..');
 
-const CHAT_BACKEND = `import { isScrollbackError, openStore, type ConversationStore, type TailMessage } from '@scrollback/store';
+const CHAT_BACKEND = `import { createServer } from 'node:http';
+import { createHealthHandler, createMetricsHandler, isScrollbackError, openStore, type ConversationStore, type TailMessage } from '@scrollback/store';
 import type { ContractTarget } from '@scrollback/store/testing';
 
 const databaseUrl = process.env['DATABASE_URL'];
@@ -42,7 +43,16 @@ const embedded = await openStore({ sqlite: { path: ':memory:' } }).then(
   (error: unknown) => (isScrollbackError(error) ? \`\${error.code}: \${error.message}\` : 'not a ScrollbackError'),
 );
 const target: Pick<ContractTarget, 'name'> = { name: store.mode };
-console.log(JSON.stringify({ mode: target.name, history: history.map((m) => \`\${m.role}:\${m.content}\`), embedded }));
+const health = createHealthHandler(store);
+const metrics = createMetricsHandler(store);
+const probe = createServer((req, res) => (req.url === '/metrics' ? metrics(req, res) : health(req, res)));
+await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+const address = probe.address();
+const base = \`http://127.0.0.1:\${typeof address === 'object' && address !== null ? address.port : 0}\`;
+const status = ((await (await fetch(\`\${base}/health\`)).json()) as { status: string }).status;
+const appendsLine = (await (await fetch(\`\${base}/metrics\`)).text()).split('\\n').find((line) => line.startsWith('scrollback_appends_total'));
+await new Promise((resolve) => probe.close(resolve));
+console.log(JSON.stringify({ mode: target.name, history: history.map((m) => \`\${m.role}:\${m.content}\`), embedded, health: status, appendsLine }));
 await store.close();
 `;
 
@@ -116,6 +126,8 @@ const EXPECTED_OUTPUT = {
   mode: 'hybrid',
   history: ['user:hello', 'assistant:echo: hello', 'user:again'],
   embedded: 'MISSING_DEPENDENCY: install better-sqlite3 to use SQLite (npm install better-sqlite3)',
+  health: 'up',
+  appendsLine: 'scrollback_appends_total 4',
 };
 
 /** npm's own variables from an outer `npm test` would reconfigure the inner npm. */

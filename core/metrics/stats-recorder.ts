@@ -6,6 +6,9 @@ import type { BackendState, StoreStats, TierStats } from './types.js';
 export type TierName = 'l1' | 'redis' | 'log';
 export type Outcome = 'hit' | 'miss' | 'error';
 
+/** Told of every tier lookup as it is recorded (OpenTelemetry counters, when configured). */
+export type TierObserver = (tier: TierName, outcome: Outcome, ms: number) => void;
+
 class TierRecorder {
   hits = 0;
   misses = 0;
@@ -26,7 +29,11 @@ export class StatsRecorder {
   private readonly scripts: Record<ScriptOutcome, number>;
   private appends = 0;
 
-  constructor(tiers: readonly TierName[], now: () => number = Date.now) {
+  constructor(
+    tiers: readonly TierName[],
+    now: () => number = Date.now,
+    private readonly observer: TierObserver | null = null,
+  ) {
     for (const tier of tiers) this.tiers.set(tier, new TierRecorder(now));
     this.scripts = Object.fromEntries(SCRIPT_OUTCOMES.map((outcome) => [outcome, 0])) as Record<ScriptOutcome, number>;
   }
@@ -39,6 +46,7 @@ export class StatsRecorder {
     else if (outcome === 'miss') recorder.misses++;
     else recorder.errors++;
     recorder.latency.record(ms);
+    this.observer?.(tier, outcome, ms);
   }
 
   script(outcome: ScriptOutcome): void {

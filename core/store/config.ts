@@ -8,6 +8,7 @@ import { DEFAULT_BREAKER_SETTINGS, checkBreakerSettings, type BreakerSettings } 
 import type { SqliteDurability } from '../backends/sqlite/durability.js';
 import type { Logger } from '../logging/logger.js';
 import { parseRedisUrl } from '../backends/redis/redis-url.js';
+import type { TelemetryOptions } from '../observability/telemetry-types.js';
 import type { PostgresPool, RedisConnection } from './driver-types.js';
 import type { StoreMode } from './types.js';
 
@@ -59,6 +60,12 @@ export interface StoreConfig {
    * included: tails read the log. For looking at production.
    */
   readOnly?: boolean;
+  /**
+   * OpenTelemetry (`@opentelemetry/api` objects): `meter` records `db.client.operation.duration`
+   * per backend call and `scrollback.cache.requests` per tier lookup; `tracer` puts a span carrying
+   * `gen_ai.conversation.id` around each store call.
+   */
+  telemetry?: TelemetryOptions;
 }
 
 export interface ResolvedConfig {
@@ -71,6 +78,7 @@ export interface ResolvedConfig {
   metrics: { publishIntervalMs: number };
   logger?: Logger;
   readOnly: boolean;
+  telemetry?: TelemetryOptions;
 }
 
 type Env = Record<string, string | undefined>;
@@ -129,6 +137,26 @@ function breakerSettings(value: unknown): BreakerSettings {
   return checkBreakerSettings(value as Partial<BreakerSettings>, 'redis.breaker');
 }
 
+function hasFunctions(value: object, names: readonly string[]): boolean {
+  const record = value as Record<string, unknown>;
+  return names.every((name) => typeof record[name] === 'function');
+}
+
+function telemetryOf(value: unknown): TelemetryOptions | undefined {
+  if (value === undefined) return undefined;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new ValidationError('telemetry', 'must be an object');
+  const { meter, tracer } = value as { meter?: unknown; tracer?: unknown };
+  if (meter !== undefined && (meter === null || typeof meter !== 'object' || !hasFunctions(meter, ['createHistogram', 'createCounter']))) {
+    throw new ValidationError('telemetry.meter', 'must be an OpenTelemetry Meter');
+  }
+  if (tracer !== undefined && (tracer === null || typeof tracer !== 'object' || !hasFunctions(tracer, ['startActiveSpan']))) {
+    throw new ValidationError('telemetry.tracer', 'must be an OpenTelemetry Tracer');
+  }
+  return value as TelemetryOptions;
+}
+
+const REDIS_PROTOCOLS = ['redis:', 'rediss:', 'redis+cluster:', 'rediss+cluster:', 'redis+sentinel:', 'rediss+sentinel:'] as const;
+
 /** Validates a config object and fills in defaults. */
 export function resolveConfig(config: StoreConfig): ResolvedConfig {
   if (config === null || typeof config !== 'object') throw new ValidationError('config', 'must be an object');
@@ -159,6 +187,7 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
     limits[key] = positiveInt(`limits.${key}`, config.limits?.[key], DEFAULT_LIMITS[key]);
   }
   const l1 = config.cache?.l1;
+  const telemetry = telemetryOf(config.telemetry);
   const mode: StoreMode =
     postgres === undefined ? 'embedded' : sqlite !== undefined ? 'hybrid+fallback' : redis !== undefined ? 'hybrid' : 'postgres';
   return {
@@ -205,5 +234,6 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
     metrics: { publishIntervalMs: positiveInt('metrics.publishIntervalMs', config.metrics?.publishIntervalMs, 5000) },
     ...(config.logger !== undefined ? { logger: config.logger } : {}),
     readOnly: config.readOnly === true,
+    ...(telemetry !== undefined ? { telemetry } : {}),
   };
 }

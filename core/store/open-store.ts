@@ -13,6 +13,7 @@ import { createCacheApi } from './cache-api.js';
 import { createLog, loadFallback, loadHybridParts } from './backend-loader.js';
 import { configFromEnvironment, resolveConfig, type StoreConfig } from './config.js';
 import { createConversationStore } from './conversation-store.js';
+import { dbSystemOf, errorTypeOf, telemetrySink, traceStore } from '../observability/telemetry.js';
 import { checkHealth } from './health.js';
 import { trackLog } from './tracked-log.js';
 import type { ConversationStore } from './types.js';
@@ -25,7 +26,14 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
   const resolved = resolveConfig(config ?? configFromEnvironment());
   const logger = resolved.logger ?? stderrLogger;
   let fallback: StoreFallback | null = null;
-  const tracked = trackLog(await createLog(resolved), () => fallback?.logAnswered());
+  const telemetry = telemetrySink(resolved.telemetry);
+  const inner = await createLog(resolved);
+  const system = dbSystemOf(inner.backend);
+  const tracked = trackLog(
+    inner,
+    () => fallback?.logAnswered(),
+    telemetry === null ? undefined : (operation, seconds, error) => telemetry.backendCall(system, operation, seconds, error === undefined ? undefined : errorTypeOf(error)),
+  );
   const { log } = tracked;
   try {
     if (!resolved.readOnly) await log.migrate();
@@ -37,7 +45,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
   const instanceId = uuidv7();
   const hybrid = await loadHybridParts(resolved, logger, instanceId);
   const tiers: TierName[] = hybrid === null ? ['log'] : hybrid.l1 === null ? ['redis', 'log'] : ['l1', 'redis', 'log'];
-  const stats = new StatsRecorder(tiers);
+  const stats = new StatsRecorder(tiers, Date.now, telemetry === null ? null : (tier, outcome, ms) => telemetry.tier(tier, outcome, ms));
   const invalidations = log.cacheInvalidations;
   const tiered = new TieredCache({
     redis: hybrid?.cache ?? null,
@@ -150,5 +158,5 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
   });
   // A read-only store writes nothing, its own metrics included.
   if (!resolved.readOnly) hybrid?.start(self);
-  return store;
+  return resolved.telemetry?.tracer === undefined ? store : traceStore(store, resolved.telemetry.tracer);
 }
