@@ -12,6 +12,7 @@ import { highlightSegments, searchWords } from '../features/conversations/search
 import { formatHash } from '../features/ui/routes.js';
 import { selectMasked } from '../features/environments/environments-selectors.js';
 import { Empty, ErrorState, Loading } from '../components/StateView.js';
+import { OfflineCopyDialog } from '../components/OfflineCopyDialog.js';
 import { useDebounced } from '../components/useDebounced.js';
 import { absoluteTime, count, relativeTime } from '../components/format.js';
 
@@ -54,6 +55,7 @@ export function ConversationsScreen() {
   activeRef.current = active;
   // End keeps loading pages until the last row is in.
   const [toEnd, setToEnd] = useState(false);
+  const [savingCopy, setSavingCopy] = useState(false);
 
   useEffect(() => {
     // Coming back from a conversation reuses the loaded rows, their order and position.
@@ -159,7 +161,11 @@ export function ConversationsScreen() {
           {filterCount > 0 ? ` · ${filterCount} filter${filterCount === 1 ? '' : 's'}` : ''}
         </span>
         {masked ? <span className="badge warn">content masked</span> : null}
+        <button type="button" className="ghost" style={{ marginLeft: 'auto' }} onClick={() => setSavingCopy(true)} disabled={list.status !== 'ready' || rows.length === 0}>
+          Save offline copy
+        </button>
       </div>
+      {savingCopy ? <OfflineCopyDialog onClose={() => setSavingCopy(false)} /> : null}
       <div className="toolbar" role="search">
         <label className="field grow">
           Search title and content
