@@ -61,6 +61,7 @@ test('save a masked offline copy, open it when the source is unreachable, and re
     const offer = page.getByTestId('offline-offer-banner');
     await expect(offer).toContainText('Flaky replica is unreachable');
     await expect(offer).toContainText(/open the offline copy saved (just now|\d+ min ago) \(masked\)/);
+    await expect(page.getByRole('alert').filter({ hasText: 'Cannot reach Flaky replica' })).toBeVisible();
     await saveScreen(page, 'offline-source-unreachable');
 
     await offer.getByRole('button').click();

@@ -13,6 +13,7 @@ import { formatHash } from '../features/ui/routes.js';
 import { selectMasked } from '../features/environments/environments-selectors.js';
 import { Empty, ErrorState, Loading } from '../components/StateView.js';
 import { OfflineCopyDialog } from '../components/OfflineCopyDialog.js';
+import { isUnreachable } from '../features/offline/offline-slice.js';
 import { useDebounced } from '../components/useDebounced.js';
 import { absoluteTime, count, relativeTime } from '../components/format.js';
 
@@ -38,6 +39,7 @@ export function ConversationsScreen() {
   const hasMore = useApp(selectHasMoreConversations);
   const filterCount = useApp(selectActiveFilterCount);
   const masked = useApp(selectMasked);
+  const environmentName = useApp((s) => s.environments.items.find((e) => e.id === s.environmentId)?.name ?? null);
   const setFilters = useApp((s) => s.setConversationFilters);
   const setSort = useApp((s) => s.setConversationSort);
   const reload = useApp((s) => s.reloadConversations);
@@ -249,7 +251,13 @@ export function ConversationsScreen() {
       </div>
       <div className="list-body">
         {list.status === 'loading' ? <Loading label="Loading conversations…" /> : null}
-        {list.status === 'error' ? <ErrorState message={list.error ?? ''} onRetry={() => void reload()} /> : null}
+        {list.status === 'error' ? (
+          <ErrorState
+            {...(isUnreachable(list.errorCode) ? { title: `Cannot reach ${environmentName ?? 'this environment'}` } : {})}
+            message={list.error ?? ''}
+            onRetry={() => void reload()}
+          />
+        ) : null}
         {list.status === 'ready' && rows.length === 0 && !inverted && !noWords ? (
           <Empty title={filterCount > 0 ? 'No conversation matches these filters' : 'No conversations yet'}>
             {filterCount > 0 ? 'Try fewer words or a wider time range.' : 'Start one in the Playground.'}

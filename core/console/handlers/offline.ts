@@ -41,11 +41,14 @@ export function copyMasking(env: EnvironmentView, input: Pick<SaveInput, 'mask' 
 async function chooseConversations(store: ConversationStore, input: SaveInput): Promise<string[]> {
   const limit = input.limit ?? DEFAULT_OFFLINE_LIMIT;
   if (input.conversationIds !== undefined) {
-    const ids = [...new Set(input.conversationIds)].slice(0, limit);
-    for (const conversationId of ids) {
-      if ((await store.getConversation(conversationId)) === null) throw new ConversationNotFoundError(conversationId);
+    const chosen: Array<{ id: string; at: string }> = [];
+    for (const conversationId of [...new Set(input.conversationIds)].slice(0, limit)) {
+      const info = await store.getConversation(conversationId);
+      if (info === null) throw new ConversationNotFoundError(conversationId);
+      chosen.push({ id: conversationId, at: info.lastMessageAt ?? info.createdAt });
     }
-    return ids;
+    // Newest first, as a filter returns them.
+    return chosen.sort((a, b) => b.at.localeCompare(a.at)).map((c) => c.id);
   }
   const filter = input.filter ?? {};
   const ids: string[] = [];
@@ -78,7 +81,9 @@ async function writeCopy(
   let conversations = 0;
   let events = 0;
   try {
-    for (const conversationId of conversationIds) {
+    // Replayed events get the time of the copy: replaying the oldest first keeps the source's
+    // newest-first order in the copy's list.
+    for (const conversationId of [...conversationIds].reverse()) {
       const original = await readAllEvents(source, conversationId);
       // A conversation without messages has nothing to replay (the first append creates it).
       if (!original.some((e) => e.type === 'message.appended')) continue;
