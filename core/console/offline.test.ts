@@ -47,6 +47,24 @@ async function seeded(ctx: ConsoleContext, dir: string, kind: 'staging' | 'produ
   return ctx.registry.create({ name: kind === 'production' ? 'Production replica' : 'Staging', kind, connection: { sqlite: { path } } });
 }
 
+/** Every kind of event the log knows: parts, revisions, retractions, conversation metadata, redactions. */
+async function seededRich(ctx: ConsoleContext, dir: string) {
+  const path = join(dir, 'rich.sqlite');
+  const seed = await openStore({ sqlite: { path } });
+  await seed.append('c-rich', [
+    { id: 'm1', role: 'user', parts: [{ type: 'text', text: 'Weather in Lisbon?' }, { type: 'file', mediaType: 'image/png', url: 'https://example.com/map.png' }] },
+    { id: 'm2', role: 'assistant', content: 'It is 21 °C in Lisbon', metadata: { model: 'm1' } },
+    { id: 'm3', role: 'user', content: 'my card is 4242' },
+  ]);
+  await seed.revise('c-rich', 'm2', { content: 'It is 22 °C in Lisbon', metadata: { model: 'm2' } });
+  await seed.retract('c-rich', 'm1');
+  await seed.setMetadata('c-rich', { project: 'Lisbon trip', stage: 'draft' });
+  await seed.setMetadata('c-rich', { stage: null });
+  await seed.redact('c-rich', 'm3', { mode: 'mask', reason: 'card number', by: 'ops' });
+  await seed.close();
+  return ctx.registry.create({ name: 'Rich', kind: 'staging', connection: { sqlite: { path } } });
+}
+
 async function eventsOf(ctx: ConsoleContext, environmentId: string, conversationId: string) {
   const result = await call(ctx, 'conversation.read', { environmentId, conversationId, reveal: true });
   return result.events.map((e) => ({ type: e.type, eventId: e.type === 'message.appended' ? e.eventId : null, data: e.data }));
@@ -71,6 +89,19 @@ describe('offline.save', () => {
     expect(list.items.map((i) => i.conversationId)).toEqual(['c-paris', 'c-zanzibar']);
     // A copy is read-only: nothing can be written into it.
     await expect(call(ctx, 'conversation.rename', { environmentId: copy.id, conversationId: 'c-paris', title: 'x' })).rejects.toMatchObject({ code: 'READ_ONLY' });
+  });
+
+  it('replays parts, revisions, retractions, conversation metadata and redactions into the copy', async () => {
+    const { ctx, dir } = context();
+    const rich = await seededRich(ctx, dir);
+    const saved = await call(ctx, 'offline.save', { environmentId: rich.id, mask: false });
+    expect(saved.conversations).toBe(1);
+    expect(await eventsOf(ctx, saved.environment.id, 'c-rich')).toEqual(await eventsOf(ctx, rich.id, 'c-rich'));
+    const masked = await call(ctx, 'offline.save', { environmentId: rich.id });
+    const events = JSON.stringify(await eventsOf(ctx, masked.environment.id, 'c-rich'));
+    expect(events).not.toMatch(/Lisbon|22 °C|card number/);
+    expect(events).toContain('message.revised');
+    expect(events).toContain('conversation.metadata-set');
   });
 
   it('masks by default, and the file itself holds no original text', async () => {
