@@ -140,6 +140,15 @@ describe('offline.save', () => {
     expect(copies.map((c) => c.id)).toEqual([revealed.environment.id, masked.environment.id]);
     expect(copies.map((c) => c.offlineCopyOf?.masked)).toEqual([false, true]);
     expect(await call(ctx, 'offline.list', { environmentId: revealed.environment.id })).toEqual([]);
+
+    // Removing a copy removes its file; the source's own file stays.
+    const file = masked.environment.connection.sqlite?.path ?? '';
+    expect(existsSync(file)).toBe(true);
+    await call(ctx, 'environments.remove', { environmentId: masked.environment.id });
+    expect(existsSync(file)).toBe(false);
+    expect((await call(ctx, 'offline.list', { environmentId: prod.id })).map((c) => c.id)).toEqual([revealed.environment.id]);
+    await call(ctx, 'environments.remove', { environmentId: prod.id });
+    expect(existsSync(join(dir, 'production.sqlite'))).toBe(true);
   });
 
   it('leaves no file and no environment behind when a conversation is missing', async () => {

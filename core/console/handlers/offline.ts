@@ -8,7 +8,7 @@
  * and nothing is registered.
  */
 import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConversationNotFoundError } from '../../errors/errors.js';
 import type { StoredEvent } from '../../events/types.js';
 import type { ConversationStore } from '../../store/types.js';
@@ -70,6 +70,17 @@ function removeFile(path: string): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(`${path}${suffix}`, { force: true });
 }
 
+export function offlineDir(dataDir: string): string {
+  return join(dataDir, 'offline');
+}
+
+/** Removes a copy's SQLite file, only if it sits in the console's offline folder. */
+export function removeOfflineFile(dataDir: string, path: string): void {
+  const inside = relative(offlineDir(dataDir), resolve(path));
+  if (inside === '' || inside.startsWith('..') || isAbsolute(inside)) return;
+  removeFile(path);
+}
+
 async function writeCopy(
   ctx: ConsoleContext,
   source: ConversationStore,
@@ -111,7 +122,7 @@ export const offlineHandlers: Pick<Handlers, 'offline.save' | 'offline.list'> = 
     const source = await ctx.stores.get(input.environmentId);
     const conversationIds = await chooseConversations(source, input);
     const savedAt = new Date().toISOString();
-    const dir = join(ctx.registry.dataDir, 'offline');
+    const dir = offlineDir(ctx.registry.dataDir);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const path = join(dir, `${env.id}-${savedAt.replace(/[:.]/g, '-')}.sqlite`);
     let written: { conversations: number; events: number };
