@@ -90,7 +90,31 @@ export interface EnvironmentView {
   builtIn: boolean;
   createdAt: string;
   updatedAt: string;
+  /** Set on an offline copy: a local, read-only SQLite snapshot of another environment. */
+  offlineCopyOf?: OfflineCopyOf;
 }
+
+/** Where an offline copy came from. */
+export interface OfflineCopyOf {
+  environmentId: string;
+  /** The source's name when the copy was saved (it stays readable if the source is renamed or removed). */
+  environmentName: string;
+  savedAt: string;
+  /** Content was masked on the way into the copy. */
+  masked: boolean;
+  /** Conversations the copy holds. */
+  conversations: number;
+}
+
+export interface OfflineSaveResult {
+  environment: EnvironmentView;
+  conversations: number;
+  events: number;
+  masked: boolean;
+}
+
+export const DEFAULT_OFFLINE_LIMIT = 200;
+export const MAX_OFFLINE_LIMIT = 2000;
 
 export interface SecurityStatus {
   secretStorage: 'os-keychain' | 'key-file' | 'none';
@@ -285,6 +309,24 @@ export const consoleSchemas = {
     conversationId: id.optional(),
   }),
 
+  /**
+   * Copies conversations (a selection, else those matching the filter, newest first) into a new
+   * local SQLite file, registered as a read-only local environment. `mask: false` on a masked
+   * environment is a reveal: it needs `reveal: true` too.
+   */
+  'offline.save': z.object({
+    environmentId,
+    conversationIds: z.array(id).min(1).max(MAX_OFFLINE_LIMIT).optional(),
+    filter: z
+      .object({ search: z.string().max(500).optional(), userId: id.optional(), from: isoTime.optional(), to: isoTime.optional() })
+      .optional(),
+    limit: z.number().int().min(1).max(MAX_OFFLINE_LIMIT).optional(),
+    mask: z.boolean().optional(),
+    reveal,
+  }),
+  /** The offline copies of an environment, newest first. */
+  'offline.list': z.object({ environmentId }),
+
   'cache.inspect': conversationRef.extend({ reveal }),
   'cache.evict': conversationRef,
   'cache.warm': conversationRef,
@@ -330,6 +372,8 @@ export interface ConsoleOutputs {
   'conversation.delete': { deleted: true; hard: boolean };
   'conversation.export': { jsonl: string; events: number; fileName: string } & Masking;
   'conversation.import': ImportResult;
+  'offline.save': OfflineSaveResult;
+  'offline.list': EnvironmentView[];
   'cache.inspect': CacheEntryReport & Masking;
   'cache.evict': { evicted: true };
   'cache.warm': { warmed: true };
@@ -370,6 +414,10 @@ export const METHOD_ACCESS: { readonly [M in ConsoleMethod]: 'console' | 'read' 
   'conversation.stateAt': 'read',
   'conversation.export': 'read',
   'cache.inspect': 'read',
+  // Reads the source; writes only to a new file of the console's own.
+  'offline.save': 'read',
+  // Lists registry entries: works while the source is unreachable or removed.
+  'offline.list': 'console',
   'live.snapshot': 'read',
   'traffic.status': 'read',
   // Stopping a run only ends load this console started.

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { LOWER_PROTECTION, type ApiInput, type ConnectionInput, type ConnectionSummary, type EnvironmentKind, type EnvironmentView } from './api.js';
+import { LOWER_PROTECTION, type ApiInput, type ConnectionInput, type ConnectionSummary, type EnvironmentKind, type EnvironmentView, type OfflineCopyOf } from './api.js';
 import { ConsoleError } from './console-error.js';
 import {
   displayUrl,
@@ -60,6 +60,7 @@ interface StoredEnvironment {
   connection: { sqlite?: { path: string }; postgres?: { url: string }; redis?: { url: string } };
   /** Sealed by the SecretBox. */
   secrets: Secrets;
+  offlineCopyOf?: OfflineCopyOf;
 }
 
 interface RegistryFile {
@@ -87,7 +88,11 @@ export class EnvironmentRegistry {
   /** Passwords that could not be saved: this process only. */
   private readonly sessionSecrets = new Map<string, Secrets>();
 
+  /** The console's data folder (offline copies live under it). */
+  readonly dataDir: string;
+
   constructor(dataDir: string, box: SecretBox) {
+    this.dataDir = dataDir;
     this.file = join(dataDir, 'environments.json');
     this.box = box;
     this.environments = this.load();
@@ -158,6 +163,35 @@ export class EnvironmentRegistry {
     this.environments.push(env);
     this.save();
     return this.view(env);
+  }
+
+  /** Registers a saved offline copy: a local, read-only SQLite environment. */
+  createOfflineCopy(input: { name: string; path: string; offlineCopyOf: OfflineCopyOf }): EnvironmentView {
+    const now = new Date().toISOString();
+    const env: StoredEnvironment = {
+      id: randomUUID(),
+      name: input.name,
+      kind: 'local',
+      color: DEFAULT_COLORS.local,
+      readOnly: true,
+      builtIn: false,
+      createdAt: now,
+      updatedAt: now,
+      connection: { sqlite: { path: input.path } },
+      secrets: {},
+      offlineCopyOf: { ...input.offlineCopyOf },
+    };
+    this.environments.push(env);
+    this.save();
+    return this.view(env);
+  }
+
+  /** The offline copies saved from `environmentId`, newest first. */
+  offlineCopiesOf(environmentId: string): EnvironmentView[] {
+    return this.environments
+      .filter((env) => env.offlineCopyOf?.environmentId === environmentId)
+      .sort((a, b) => (b.offlineCopyOf?.savedAt ?? '').localeCompare(a.offlineCopyOf?.savedAt ?? ''))
+      .map((env) => this.view(env));
   }
 
   update(input: ApiInput<'environments.update'>): EnvironmentView {
@@ -322,6 +356,7 @@ export class EnvironmentRegistry {
       builtIn: env.builtIn,
       createdAt: env.createdAt,
       updatedAt: env.updatedAt,
+      ...(env.offlineCopyOf !== undefined ? { offlineCopyOf: { ...env.offlineCopyOf } } : {}),
     };
   }
 

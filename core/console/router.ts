@@ -11,6 +11,7 @@ import type { ConsoleContext, Handlers } from './context.js';
 import { conversationHandlers } from './handlers/conversations.js';
 import { environmentHandlers } from './handlers/environments.js';
 import { liveHandlers } from './handlers/live.js';
+import { offlineHandlers } from './handlers/offline.js';
 import { transferHandlers } from './handlers/transfer.js';
 import { describeTarget } from './store-pool.js';
 
@@ -19,6 +20,7 @@ export const handlers: Handlers = {
   ...conversationHandlers,
   ...transferHandlers,
   ...liveHandlers,
+  ...offlineHandlers,
 };
 
 export function isMethod(name: string): name is ConsoleMethod {

@@ -98,6 +98,11 @@ export class StorePool {
     return opening;
   }
 
+  /** A store outside the pool (the caller closes it): e.g. the file an offline copy is written to. */
+  openUnpooled(config: StoreConfig): Promise<ConversationStore> {
+    return this.open(config);
+  }
+
   isOpen(environmentId: string): boolean {
     return this.stores.has(environmentId);
   }

@@ -18,6 +18,8 @@ export type {
   ImportResult,
   LiveServerMessage,
   LiveStatsPayload,
+  OfflineCopyOf,
+  OfflineSaveResult,
   PlaygroundTurn,
   ResponderInput,
   SecurityStatus,

@@ -5,6 +5,7 @@ import { selectCurrentEnvironment } from '../features/environments/environments-
 import { EnvironmentBand } from './EnvironmentBand.js';
 import { Nav } from './Nav.js';
 import { ServerBanner } from './ServerBanner.js';
+import { OfflineBanner } from './OfflineBanner.js';
 import { Toasts } from '../components/Toasts.js';
 import { ErrorState, Loading } from '../components/StateView.js';
 import { EnvironmentsScreen } from '../screens/EnvironmentsScreen.js';
@@ -79,6 +80,7 @@ export function App() {
       <Nav />
       <main id="main" tabIndex={-1} className="main" aria-label={env ? `${env.name} (${env.kind})` : 'Console'}>
         <ServerBanner />
+        <OfflineBanner />
         <Screen />
       </main>
       <Toasts />

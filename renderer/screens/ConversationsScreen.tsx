@@ -12,6 +12,8 @@ import { highlightSegments, searchWords } from '../features/conversations/search
 import { formatHash } from '../features/ui/routes.js';
 import { selectMasked } from '../features/environments/environments-selectors.js';
 import { Empty, ErrorState, Loading } from '../components/StateView.js';
+import { OfflineCopyDialog } from '../components/OfflineCopyDialog.js';
+import { isUnreachable } from '../features/offline/offline-slice.js';
 import { useDebounced } from '../components/useDebounced.js';
 import { absoluteTime, count, relativeTime } from '../components/format.js';
 
@@ -37,6 +39,7 @@ export function ConversationsScreen() {
   const hasMore = useApp(selectHasMoreConversations);
   const filterCount = useApp(selectActiveFilterCount);
   const masked = useApp(selectMasked);
+  const environmentName = useApp((s) => s.environments.items.find((e) => e.id === s.environmentId)?.name ?? null);
   const setFilters = useApp((s) => s.setConversationFilters);
   const setSort = useApp((s) => s.setConversationSort);
   const reload = useApp((s) => s.reloadConversations);
@@ -54,6 +57,7 @@ export function ConversationsScreen() {
   activeRef.current = active;
   // End keeps loading pages until the last row is in.
   const [toEnd, setToEnd] = useState(false);
+  const [savingCopy, setSavingCopy] = useState(false);
 
   useEffect(() => {
     // Coming back from a conversation reuses the loaded rows, their order and position.
@@ -159,7 +163,11 @@ export function ConversationsScreen() {
           {filterCount > 0 ? ` · ${filterCount} filter${filterCount === 1 ? '' : 's'}` : ''}
         </span>
         {masked ? <span className="badge warn">content masked</span> : null}
+        <button type="button" className="ghost" style={{ marginLeft: 'auto' }} onClick={() => setSavingCopy(true)} disabled={list.status !== 'ready' || rows.length === 0}>
+          Save offline copy
+        </button>
       </div>
+      {savingCopy ? <OfflineCopyDialog onClose={() => setSavingCopy(false)} /> : null}
       <div className="toolbar" role="search">
         <label className="field grow">
           Search title and content
@@ -243,7 +251,13 @@ export function ConversationsScreen() {
       </div>
       <div className="list-body">
         {list.status === 'loading' ? <Loading label="Loading conversations…" /> : null}
-        {list.status === 'error' ? <ErrorState message={list.error ?? ''} onRetry={() => void reload()} /> : null}
+        {list.status === 'error' ? (
+          <ErrorState
+            {...(isUnreachable(list.errorCode) ? { title: `Cannot reach ${environmentName ?? 'this environment'}` } : {})}
+            message={list.error ?? ''}
+            onRetry={() => void reload()}
+          />
+        ) : null}
         {list.status === 'ready' && rows.length === 0 && !inverted && !noWords ? (
           <Empty title={filterCount > 0 ? 'No conversation matches these filters' : 'No conversations yet'}>
             {filterCount > 0 ? 'Try fewer words or a wider time range.' : 'Start one in the Playground.'}

@@ -7,6 +7,7 @@ import { createConversationSlice } from '../features/conversation/conversation-s
 import { createReplaySlice } from '../features/replay/replay-slice.js';
 import { createLiveSlice } from '../features/live/live-slice.js';
 import { createPlaygroundSlice } from '../features/playground/playground-slice.js';
+import { createOfflineSlice } from '../features/offline/offline-slice.js';
 import type { AppState, StoreDeps } from './types.js';
 
 export type AppStore = StoreApi<AppState>;
@@ -20,5 +21,6 @@ export function createAppStore(deps: StoreDeps): AppStore {
     ...createReplaySlice(set, get, deps),
     ...createLiveSlice(set, get, deps),
     ...createPlaygroundSlice(set, get, deps),
+    ...createOfflineSlice(set, get, deps),
   }));
 }

@@ -7,6 +7,7 @@ import type { ConversationSlice } from '../features/conversation/conversation-sl
 import type { ReplaySlice } from '../features/replay/replay-slice.js';
 import type { LiveSlice } from '../features/live/live-slice.js';
 import type { PlaygroundSlice } from '../features/playground/playground-slice.js';
+import type { OfflineSlice } from '../features/offline/offline-slice.js';
 
 export type AppState = UiSlice &
   EnvironmentsSlice &
@@ -14,7 +15,8 @@ export type AppState = UiSlice &
   ConversationSlice &
   ReplaySlice &
   LiveSlice &
-  PlaygroundSlice;
+  PlaygroundSlice &
+  OfflineSlice;
 
 export interface StoreDeps {
   api: ApiClient;

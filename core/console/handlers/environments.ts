@@ -3,6 +3,7 @@ import type { SecurityStatus } from '../api.js';
 import type { ConsoleContext, Handlers } from '../context.js';
 import { probeConnection } from '../connection-probe.js';
 import { loweredProtection, type ResolvedConnection } from '../environments.js';
+import { removeOfflineFile } from './offline.js';
 
 export function securityStatus(ctx: ConsoleContext): SecurityStatus {
   const box = ctx.registry.secretBox;
@@ -33,10 +34,13 @@ export const environmentHandlers: Pick<
     return view;
   },
   'environments.remove': async (input, ctx) => {
+    const env = ctx.registry.get(input.environmentId);
     await ctx.traffic.stop(input.environmentId);
     // Out of the registry first: whoever the drop notifies must not reopen the store.
     ctx.registry.remove(input.environmentId);
     await ctx.stores.drop(input.environmentId);
+    // An offline copy's file is the console's own: it goes with the copy (any other file stays).
+    if (env.offlineCopyOf !== undefined && env.connection.sqlite !== undefined) removeOfflineFile(ctx.registry.dataDir, env.connection.sqlite.path);
     return { removed: true };
   },
   'environments.test': async (input, ctx) => {

@@ -10,13 +10,13 @@
  */
 import { isScrollbackError, ValidationError } from '../../errors/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../events/limits.js';
-import { EVENT_TYPES, type EventType, type MessageInput, type StoredEvent } from '../../events/types.js';
+import { EVENT_TYPES, type EventType, type JsonValue, type MessageInput, type StoredEvent } from '../../events/types.js';
 import { validateContent, validateId, validateMetadata, validateRole, validateText } from '../../events/validate.js';
 import type { ConversationStore } from '../../store/types.js';
 import { ConsoleError } from '../console-error.js';
 import type { Handlers } from '../context.js';
 import { shouldMask } from '../context.js';
-import { maskEvent, maskObject, maskText } from '../masking.js';
+import { maskEvent, maskObject, maskParts, maskText } from '../masking.js';
 
 /** As the store limits redaction reasons. */
 const MAX_REASON = 1000;
@@ -123,6 +123,18 @@ export function validateEvents(events: StoredEvent[], lines: number[] = [], limi
         case 'conversation.renamed':
           validateText('title', data.title, limits.maxTitleLength);
           break;
+        case 'message.revised':
+          if (!messageIds.has(validateId('messageId', data.messageId, limits))) throw new ValidationError('messageId', 'names no earlier message');
+          validateContent('content', data.content, limits);
+          if (data.metadata !== undefined) validateMetadata('metadata', data.metadata, limits);
+          break;
+        case 'message.retracted':
+          if (!messageIds.has(validateId('messageId', data.messageId, limits))) throw new ValidationError('messageId', 'names no earlier message');
+          break;
+        case 'conversation.metadata-set':
+          validateMetadata('set', data.set, limits);
+          if (!Array.isArray(data.unset) || !data.unset.every((key) => typeof key === 'string')) throw new ValidationError('unset', 'must be a list of keys');
+          break;
         case 'conversation.deleted':
           deleted = true;
           break;
@@ -202,8 +214,37 @@ async function replay(
           role: event.data.role,
           content: maskContent ? maskText(event.data.content) : event.data.content,
           metadata: maskContent ? maskObject(event.data.metadata) : event.data.metadata,
+          ...(event.data.parts !== undefined ? { parts: maskContent ? maskParts(event.data.parts) : event.data.parts } : {}),
         });
         break;
+      case 'message.revised': {
+        await flush();
+        const { content, parts, metadata } = event.data;
+        version = (
+          await store.revise(conversationId, event.data.messageId, {
+            content: maskContent ? maskText(content) : content,
+            ...(parts !== undefined ? { parts: maskContent ? maskParts(parts) : parts } : {}),
+            ...(metadata !== undefined ? { metadata: maskContent ? maskObject(metadata) : metadata } : {}),
+          })
+        ).version;
+        replayed++;
+        break;
+      }
+      case 'message.retracted':
+        await flush();
+        version = (await store.retract(conversationId, event.data.messageId)).version;
+        replayed++;
+        break;
+      case 'conversation.metadata-set': {
+        await flush();
+        const set = maskContent ? maskObject(event.data.set) : event.data.set;
+        const patch: Record<string, JsonValue> = { ...set };
+        // defineProperty: an unset `__proto__` key stays plain data.
+        for (const key of event.data.unset) Object.defineProperty(patch, key, { value: null, enumerable: true, writable: true, configurable: true });
+        version = (await store.setMetadata(conversationId, patch)).version;
+        replayed++;
+        break;
+      }
       case 'message.redacted':
         await flush();
         version = (await store.redact(conversationId, event.data.messageId, { mode: event.data.mode, reason: event.data.reason, by: event.data.by ?? 'import' })).version;

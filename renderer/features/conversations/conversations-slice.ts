@@ -1,5 +1,5 @@
 import type { ApiInput, ConversationListItem } from '../../api/contract.js';
-import { describeError } from '../../api/api-error.js';
+import { ApiError, describeError } from '../../api/api-error.js';
 import type { LoadStatus, SliceCreator } from '../../state/types.js';
 
 export type CachedFilter = 'any' | 'cached' | 'uncached';
@@ -37,6 +37,8 @@ export interface ConversationsSlice {
     status: LoadStatus;
     loadingMore: boolean;
     error: string | null;
+    /** The failed call's error code (BACKEND_UNAVAILABLE: the environment cannot be reached). */
+    errorCode: string | null;
     /** Bumped per reload, so a slow page for old filters is dropped, not appended. */
     generation: number;
     /** Environment and reveal state the loaded rows belong to: coming back to the list reuses them. */
@@ -89,6 +91,7 @@ const initial = (): ConversationsSlice['conversations'] => ({
   status: 'idle',
   loadingMore: false,
   error: null,
+  errorCode: null,
   generation: 0,
   loadedFor: null,
   position: { active: 0, scrollTop: 0 },
@@ -135,7 +138,7 @@ export const createConversationsSlice: SliceCreator<ConversationsSlice> = (set, 
         return;
       }
       const loadedFor = listKey(environmentId, get().revealed);
-      patch({ status: 'loading', error: null, generation, loadingMore: false, position: { active: 0, scrollTop: 0 } });
+      patch({ status: 'loading', error: null, errorCode: null, generation, loadingMore: false, position: { active: 0, scrollTop: 0 } });
       const { filters } = get().conversations;
       try {
         const page = await api.call('conversations.list', buildListInput(environmentId, filters, null, get().revealed));
@@ -143,7 +146,7 @@ export const createConversationsSlice: SliceCreator<ConversationsSlice> = (set, 
         patch({ items: page.items, nextCursor: page.nextCursor ?? null, status: 'ready', loadedFor });
       } catch (error) {
         if (get().conversations.generation !== generation) return;
-        patch({ status: 'error', error: describeError(error), items: [], nextCursor: null });
+        patch({ status: 'error', error: describeError(error), errorCode: error instanceof ApiError ? error.code : null, items: [], nextCursor: null });
       }
     },
 
