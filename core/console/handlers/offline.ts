@@ -7,6 +7,7 @@
  * even for a moment. A copy is all or nothing: if any conversation fails, the file is removed
  * and nothing is registered.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { ConversationNotFoundError } from '../../errors/errors.js';
@@ -124,7 +125,8 @@ export const offlineHandlers: Pick<Handlers, 'offline.save' | 'offline.list'> = 
     const savedAt = new Date().toISOString();
     const dir = offlineDir(ctx.registry.dataDir);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const path = join(dir, `${env.id}-${savedAt.replace(/[:.]/g, '-')}.sqlite`);
+    // The random part keeps two saves in the same millisecond from sharing a file.
+    const path = join(dir, `${env.id}-${savedAt.replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.sqlite`);
     let written: { conversations: number; events: number };
     try {
       written = await writeCopy(ctx, source, path, conversationIds, masked);
