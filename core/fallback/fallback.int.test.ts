@@ -160,9 +160,13 @@ describe("'hybrid+fallback' mode", () => {
     const queuing = await open(path);
     const doomed = newId('doomed');
     await queuing.append(doomed, user('kept'));
-    const result = await whileDown(() => queuing.append(doomed, user('never applied')));
-    // This instance goes away before it drains; the entry waits in the file.
-    await close(queuing);
+    // This instance goes away while PostgreSQL is still down, so it cannot drain the entry before
+    // the conversation is deleted (its drainer pings the log every second); the entry waits in the file.
+    const result = await whileDown(async () => {
+      const queued = await queuing.append(doomed, user('never applied'));
+      await close(queuing);
+      return queued;
+    });
 
     const plain = await openStore({ postgres: { url: postgres.url }, redis: { url: redis.url } });
     try {
