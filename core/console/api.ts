@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { ScrollbackErrorCode } from '../errors/errors.js';
 import type { ConversationInfo, ConversationState, Message, StoredEvent, TailMessage } from '../events/types.js';
 import type { InstanceStats, RedisServerInfo, StoreStats } from '../metrics/types.js';
-import type { BackendHealth, BackendName, CacheEntryReport, HealthStatus, StoreMode, TailSource } from '../store/types.js';
+import type { BackendHealth, BackendName, CacheEntryReport, HealthStatus, StoreMode, TailSource, HealthReport } from '../store/types.js';
 
 // ---------------------------------------------------------------------------------------------
 // Shared pieces
@@ -177,6 +177,11 @@ export interface LiveStatsPayload {
   server: RedisServerInfo | null;
   /** Why `server` (or `instances`) could not be read this time, in words; null when all went well. */
   serverError: string | null;
+  /**
+   * A health check of the environment's backends now (a round trip to each, bounded at 2 s): a
+   * hung server shows here even while no traffic has tripped a breaker. Null if it failed.
+   */
+  health: HealthReport | null;
   traffic: TrafficStatus;
 }
 

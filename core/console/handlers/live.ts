@@ -15,6 +15,7 @@ export async function liveSnapshot(environmentId: string, store: ConversationSto
   let instances: LiveStatsPayload['instances'] = [];
   let server: LiveStatsPayload['server'] = null;
   let serverError: string | null = null;
+  const checking = store.health().catch(() => null);
   try {
     const [published, info] = await Promise.all([store.cache.instances(), store.cache.serverInfo()]);
     instances = published.filter((instance) => instance.pid !== self.pid || instance.hostname !== self.hostname);
@@ -22,7 +23,7 @@ export async function liveSnapshot(environmentId: string, store: ConversationSto
   } catch (error) {
     serverError = describeConnectionError('redis', error, 'the configured server').message;
   }
-  return { environmentId, at: new Date().toISOString(), mode: store.mode, local: store.stats(), instances, server, serverError, traffic };
+  return { environmentId, at: new Date().toISOString(), mode: store.mode, local: store.stats(), instances, server, serverError, health: await checking, traffic };
 }
 
 export async function snapshotFor(ctx: ConsoleContext, environmentId: string): Promise<LiveStatsPayload> {

@@ -7,7 +7,7 @@ import { healthOf, TAIL_CAPACITY } from './live-slice.js';
 
 const traffic = { running: false, ratePerSecond: 0, endsAt: null, turns: 0, errors: 0 };
 function sample(at: number, local = stats(), patch: Partial<LiveStatsPayload> = {}): LiveStatsPayload {
-  return { environmentId: 'env-1', at: new Date(at * 1000).toISOString(), mode: 'hybrid', local, instances: [], server: null, serverError: null, traffic, ...patch } as LiveStatsPayload;
+  return { environmentId: 'env-1', at: new Date(at * 1000).toISOString(), mode: 'hybrid', local, instances: [], server: null, serverError: null, health: null, traffic, ...patch } as LiveStatsPayload;
 }
 
 describe('live slice', () => {
@@ -102,5 +102,11 @@ describe('healthOf', () => {
     expect(open).toEqual({ status: 'degraded', detail: 'postgres up · redis up (breaker open)', checkedAt: 't' });
     expect(healthOf({ ...base, backends: { postgres: { status: 'down' } } }, 't').status).toBe('down');
     expect(healthOf({ ...base, backends: {} }, 't').status).toBe('unknown');
+    // A health check sees a hung Redis that the breaker, with no traffic, has not noticed.
+    const hung = healthOf({ ...base, backends: { postgres: { status: 'up' }, redis: { status: 'up', breaker: 'closed' } } }, 't', {
+      status: 'degraded',
+      backends: { postgres: { status: 'up', latencyMs: 1 }, redis: { status: 'down', latencyMs: 2000, error: 'timeout' } },
+    });
+    expect(hung).toMatchObject({ status: 'degraded', detail: 'postgres up · redis down' });
   });
 });

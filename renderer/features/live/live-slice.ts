@@ -33,18 +33,28 @@ export interface EnvironmentHealth {
 
 const UNKNOWN_HEALTH: EnvironmentHealth = { status: 'unknown', detail: 'not checked yet', checkedAt: null };
 
-export function healthOf(stats: LiveStatsPayload['local'], at: string): EnvironmentHealth {
-  const entries = Object.entries(stats.backends);
-  if (entries.length === 0) return { status: 'unknown', detail: 'no backend reported', checkedAt: at };
+/**
+ * The environment's health: the server's health check of each backend when it has one (a round
+ * trip now, so a hung server shows without traffic), else what the store's stats last saw; an
+ * open breaker counts as degraded either way.
+ */
+export function healthOf(stats: LiveStatsPayload['local'], at: string, checked: LiveStatsPayload['health'] = null): EnvironmentHealth {
+  const names = new Set([...Object.keys(stats.backends), ...Object.keys(checked?.backends ?? {})]);
+  if (names.size === 0) return { status: 'unknown', detail: 'no backend reported', checkedAt: at };
   const rank = { up: 0, degraded: 1, down: 2 } as const;
   let worst: 'up' | 'degraded' | 'down' = 'up';
-  const parts = entries.map(([name, backend]) => {
-    const breakerOpen = backend.breaker !== undefined && backend.breaker !== 'closed';
-    const status = backend.status === 'up' && breakerOpen ? 'degraded' : backend.status;
+  const parts = [...names].map((name) => {
+    const seen = stats.backends[name as keyof typeof stats.backends];
+    const probed = checked?.backends[name as keyof NonNullable<typeof checked>['backends']];
+    const base = probed?.status ?? seen?.status ?? 'up';
+    const breakerOpen = seen?.breaker !== undefined && seen.breaker !== 'closed';
+    const status = base === 'up' && breakerOpen ? 'degraded' : base;
     if (rank[status] > rank[worst]) worst = status;
-    return `${name} ${backend.status}${breakerOpen ? ` (breaker ${backend.breaker})` : ''}`;
+    return `${name} ${base}${breakerOpen ? ` (breaker ${seen?.breaker ?? ''})` : ''}`;
   });
-  return { status: worst, detail: parts.join(' · '), checkedAt: at };
+  // The check's own verdict knows a cache down is 'degraded', not 'down'; a breaker may still lower 'up'.
+  const overall = checked === null ? worst : checked.status === 'up' && worst !== 'up' ? 'degraded' : checked.status;
+  return { status: overall, detail: parts.join(' · '), checkedAt: at };
 }
 
 export interface LiveSlice {
@@ -89,7 +99,7 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, { api }) => {
       if (environmentId === null) return;
       try {
         const snapshot = await api.call('live.snapshot', { environmentId });
-        if (get().environmentId === environmentId) set({ environmentHealth: healthOf(snapshot.local, snapshot.at) });
+        if (get().environmentId === environmentId) set({ environmentHealth: healthOf(snapshot.local, snapshot.at, snapshot.health) });
       } catch (error) {
         if (get().environmentId === environmentId) set({ environmentHealth: { status: 'down', detail: `cannot check: ${describeError(error)}`, checkedAt: new Date().toISOString() } });
       }
@@ -117,7 +127,7 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set, get, { api }) => {
       get().liveMetrics.ingest(message);
       set((s) => ({
         live: { ...s.live, tick: s.live.tick + 1, lastStatsAt: message.at, mode: message.mode, traffic: message.traffic },
-        environmentHealth: healthOf(message.local, message.at),
+        environmentHealth: healthOf(message.local, message.at, message.health),
       }));
     },
 
