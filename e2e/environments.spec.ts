@@ -56,6 +56,19 @@ test('add, test, edit and remove environments; errors in words', async ({ signed
   await saveScreen(page, 'environments-refused');
   await broken.getByRole('button', { name: 'Cancel' }).click();
 
+  // A new dialog starts clean (no earlier verdict), Test needs no name, and a verdict goes away
+  // once the settings it was for are changed.
+  await page.getByRole('button', { name: 'Add environment' }).click();
+  const fresh = page.getByRole('dialog', { name: 'Add environment' });
+  await expect(fresh.getByRole('alert')).toHaveCount(0);
+  await fresh.getByLabel('PostgreSQL URL').fill('postgres://app@127.0.0.1:1/chat');
+  await fresh.getByLabel('Redis cache').uncheck();
+  await fresh.getByRole('button', { name: 'Test connection' }).click();
+  await expect(fresh.getByRole('alert').first()).toContainText(/refused/i, { timeout: 20_000 });
+  await fresh.getByLabel('PostgreSQL URL').fill('postgres://app@127.0.0.1:2/chat');
+  await expect(fresh.getByRole('alert')).toHaveCount(0);
+  await fresh.getByRole('button', { name: 'Cancel' }).click();
+
   // Removing a production profile asks for its name.
   await page.getByRole('button', { name: 'Remove E2E pair' }).click();
   const confirm = page.getByRole('dialog', { name: 'Remove E2E pair?' });

@@ -71,8 +71,10 @@ describe('probes against nothing listening', () => {
 
   it('reports Redis as refused', async () => {
     const port = await closedPort();
-    const result = await probeRedis(`redis://127.0.0.1:${port}`);
+    const result = await probeRedis(`redis://127.0.0.1:${port}/9`);
     expect(result).toMatchObject({ status: 'down', error: 'refused' });
+    // The address it names keeps its database number.
+    expect(result.message).toContain(`127.0.0.1:${port}/9`);
   });
 
   it('reports a file that is not a database', async () => {

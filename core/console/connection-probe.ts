@@ -45,7 +45,8 @@ export async function probePostgres(url: string): Promise<BackendResult> {
 export async function probeRedis(url: string): Promise<BackendResult> {
   const parsed = parseRedisUrl(url);
   const seeds = parsed.hosts.map(({ host, port }) => `${host}:${port}`).join(', ');
-  const target = parsed.mode === 'sentinel' ? `master "${parsed.masterName ?? ''}" via sentinels ${seeds}` : parsed.mode === 'cluster' ? `cluster seeds ${seeds}` : seeds;
+  const db = parsed.db === undefined ? '' : `/${parsed.db}`;
+  const target = parsed.mode === 'sentinel' ? `master "${parsed.masterName ?? ''}"${db} via sentinels ${seeds}` : parsed.mode === 'cluster' ? `cluster seeds ${seeds}` : `${seeds}${db}`;
   const start = performance.now();
   let lastError: unknown;
   const client = createRedisClient(url, {

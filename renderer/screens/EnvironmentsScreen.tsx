@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { EnvironmentKind, EnvironmentView } from '../api/contract.js';
 import { ApiError, describeError } from '../api/api-error.js';
 import { useApp } from '../state/store-context.js';
@@ -59,6 +59,9 @@ function TestResult({ test }: { test: EnvironmentTestState | undefined }) {
   );
 }
 
+/** Numbers each editor dialog, so each keeps its own connection-test result. */
+let editorsOpened = 0;
+
 function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | null; onClose: () => void }) {
   const [form, setForm] = useState<EnvironmentForm>(() => (editing ? formFromEnvironment(editing) : emptyForm('local')));
   const [submitted, setSubmitted] = useState(false);
@@ -68,7 +71,15 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
   const [confirming, setConfirming] = useState(false);
   const saveEnvironment = useApp((s) => s.saveEnvironment);
   const testEnvironment = useApp((s) => s.testEnvironment);
-  const test = useApp((s) => s.environmentTests.draft);
+  const forgetEnvironmentTest = useApp((s) => s.forgetEnvironmentTest);
+  // Each dialog has its own test result, shown only while the form still has the settings it
+  // tested: a new dialog never shows an earlier form's verdict, an edit never another setting's.
+  const [testKey] = useState(() => `draft-${++editorsOpened}`);
+  const [testedFor, setTestedFor] = useState<string | null>(null);
+  const connectionKey = JSON.stringify(connectionFromForm(form));
+  const storedTest = useApp((s) => s.environmentTests[testKey]);
+  const test = testedFor === connectionKey ? storedTest : undefined;
+  useEffect(() => () => forgetEnvironmentTest(testKey), [forgetEnvironmentTest, testKey]);
   const security = useApp((s) => s.security);
   const notify = useApp((s) => s.notify);
   const problems = formProblems(form);
@@ -262,8 +273,14 @@ function EnvironmentEditor({ editing, onClose }: { editing: EnvironmentView | nu
           <button
             type="button"
             onClick={() => {
-              setSubmitted(true);
-              if (Object.keys(problems).length === 0) void testEnvironment('draft', { connection: connectionFromForm(form), ...(editing ? { environmentId: editing.id } : {}) });
+              // Testing needs the connection settings only, not a name.
+              const { name: _name, ...connectionProblems } = problems;
+              if (Object.keys(connectionProblems).length > 0) {
+                setSubmitted(true);
+                return;
+              }
+              setTestedFor(connectionKey);
+              void testEnvironment(testKey, { connection: connectionFromForm(form), ...(editing ? { environmentId: editing.id } : {}) });
             }}
             disabled={test?.running}
           >

@@ -22,6 +22,8 @@ export interface EnvironmentsSlice {
   saveEnvironment(id: string | null, draft: EnvironmentDraft, options?: { confirmLowering?: boolean }): Promise<EnvironmentView>;
   removeEnvironment(id: string): Promise<void>;
   testEnvironment(key: string, target: EnvironmentTestTarget): Promise<void>;
+  /** Drops a test result nobody shows any more (a closed dialog's). */
+  forgetEnvironmentTest(key: string): void;
 }
 
 export const createEnvironmentsSlice: SliceCreator<EnvironmentsSlice> = (set, get, { api }) => ({
@@ -71,6 +73,13 @@ export const createEnvironmentsSlice: SliceCreator<EnvironmentsSlice> = (set, ge
       const next = get().environments.items[0];
       get().selectEnvironment(next?.id ?? null);
     }
+  },
+
+  forgetEnvironmentTest(key) {
+    set((s) => {
+      const { [key]: _dropped, ...rest } = s.environmentTests;
+      return { environmentTests: rest };
+    });
   },
 
   async testEnvironment(key, target) {
