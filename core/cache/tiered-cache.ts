@@ -10,6 +10,7 @@ import type { StatsRecorder } from '../metrics/stats-recorder.js';
 import type { LogAppendResult, TailSnapshot } from '../backends/log.js';
 import type { Message } from '../events/types.js';
 import type { CachedTail, ConversationCache } from './conversation-cache.js';
+import { DirtyEntries } from './dirty-entries.js';
 
 /** The in-process tier, as the tiered cache uses it. */
 export interface L1Tier {
@@ -65,8 +66,6 @@ export interface TieredCacheOptions {
   fillLeaseMs?: number;
 }
 
-const MAX_DIRTY = 100_000;
-const FLUSH_INTERVAL_MS = 1000;
 /** Waits for another reader's fill, doubling: 2 + 4 + … + 64 ms, then the log is read anyway. */
 const LEASE_WAITS_MS = [2, 4, 8, 16, 32, 64];
 
@@ -85,12 +84,10 @@ export class TieredCache {
   private readonly redisDown: () => boolean;
   private readonly onWriteThroughFailed: ((conversationId: string, position: number) => Promise<void>) | undefined;
   private readonly fillLeaseMs: number;
-  private readonly dirty = new Set<string>();
+  private readonly dirty: DirtyEntries;
   private readonly pendingFills = new Map<string, Promise<void>>();
   /** Log reads under way, one per conversation, shared by concurrent misses. */
   private readonly flights = new Map<string, Flight>();
-  private flushTimer: NodeJS.Timeout | undefined;
-  private flushing = false;
 
   constructor(options: TieredCacheOptions) {
     this.redis = options.redis;
@@ -103,6 +100,14 @@ export class TieredCache {
     this.redisDown = options.redisDown ?? (() => false);
     this.onWriteThroughFailed = options.onWriteThroughFailed;
     this.fillLeaseMs = options.fillLeaseMs ?? 1000;
+    this.dirty = new DirtyEntries({
+      logger: this.logger,
+      repair: async (conversationId) => {
+        if (this.redis === null) return;
+        await this.redis.invalidate(conversationId);
+        await this.publish(conversationId);
+      },
+    });
   }
 
   get enabled(): boolean {
@@ -297,7 +302,7 @@ export class TieredCache {
     this.l1?.invalidate(conversationId, result.position);
     if (this.redis === null) return;
     if (recorded || this.dirty.has(conversationId)) {
-      this.markDirty(conversationId);
+      this.dirty.add(conversationId);
       return;
     }
     const appended: CachedTail = { version: result.version, position: result.position, messages: result.messages };
@@ -317,7 +322,7 @@ export class TieredCache {
     } catch (error) {
       this.stats.record('redis', 'error', 0);
       this.logger.warn('redis write-through failed; the entry is bypassed until invalidated', { conversationId, ...describeError(error) });
-      this.markDirty(conversationId);
+      this.dirty.add(conversationId);
       await this.recordFailure(conversationId, result.position);
     }
     await publishing;
@@ -335,7 +340,7 @@ export class TieredCache {
       } catch (error) {
         this.stats.record('redis', 'error', 0);
         this.logger.warn('redis invalidation failed; the entry is bypassed until invalidated', { conversationId, ...describeError(error) });
-        this.markDirty(conversationId);
+        this.dirty.add(conversationId);
         if (position !== undefined) await this.recordFailure(conversationId, position);
       }
     }
@@ -358,8 +363,7 @@ export class TieredCache {
   }
 
   close(): void {
-    if (this.flushTimer !== undefined) clearInterval(this.flushTimer);
-    this.flushTimer = undefined;
+    this.dirty.close();
   }
 
   private async recordFailure(conversationId: string, position: number): Promise<void> {
@@ -369,44 +373,6 @@ export class TieredCache {
     } catch (error) {
       // The dirty mark still repairs the entry once Redis answers; until then the TTL bounds it.
       this.logger.error('recording a failed cache write-through in the log failed', { conversationId, ...describeError(error) });
-    }
-  }
-
-  private markDirty(conversationId: string): void {
-    if (this.dirty.size >= MAX_DIRTY) {
-      // Bounded memory: the oldest dirty id falls back on the entry TTL as its staleness bound.
-      const oldest = this.dirty.values().next();
-      if (!oldest.done) this.dirty.delete(oldest.value);
-      this.logger.error('too many conversations awaiting cache invalidation; relying on TTL for the oldest', { limit: MAX_DIRTY });
-    }
-    this.dirty.add(conversationId);
-    if (this.flushTimer === undefined) {
-      this.flushTimer = setInterval(() => void this.flushDirty(), FLUSH_INTERVAL_MS);
-      this.flushTimer.unref();
-    }
-  }
-
-  /** Retries invalidations of dirty entries until Redis takes them. */
-  private async flushDirty(): Promise<void> {
-    if (this.flushing || this.redis === null) return;
-    this.flushing = true;
-    try {
-      for (const conversationId of [...this.dirty]) {
-        try {
-          await this.redis.invalidate(conversationId);
-          this.dirty.delete(conversationId);
-          await this.publish(conversationId);
-        } catch {
-          // Still unreachable: keep the rest for the next round (the failure was logged when marked).
-          break;
-        }
-      }
-    } finally {
-      this.flushing = false;
-      if (this.dirty.size === 0 && this.flushTimer !== undefined) {
-        clearInterval(this.flushTimer);
-        this.flushTimer = undefined;
-      }
     }
   }
 
