@@ -164,8 +164,8 @@ export function summariseRedis(rawUrl: string, shown: string = rawUrl): NonNulla
   const db = parsed.db === undefined ? '' : `/${parsed.db}`;
   // Stored URLs hold no secret, so whatever userinfo is left names the user (ioredis would read a
   // lone one as a password, which is why the parser's own reading does not apply here).
-  const userinfo = /^[a-z][a-z0-9+.-]*:\/\/([^@/?#]*)@/i.exec(rawUrl.trim())?.[1];
-  const user = userinfo === undefined ? '' : decode('redis.url', userinfo.split(':')[0] ?? '');
+  const rawUser = pieces('redis.url', rawUrl, REDIS_SCHEMES).user;
+  const user = rawUser === null ? '' : decode('redis.url', rawUser);
   return {
     url: shown,
     tls: parsed.tls,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Redis } from 'ioredis';
+import { eventually } from '../contract/target.js';
 import { freePort } from './free-port.js';
 import { startRedisServer, type RedisServer } from './redis-server.js';
 
@@ -21,14 +22,9 @@ export interface RedisTopology {
   stop(): Promise<void>;
 }
 
-/** Polls `check` until it holds; fails after `timeoutMs` with `what`. */
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check().catch(() => false)) return;
-    if (Date.now() > deadline) throw new Error(`${what} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100)); // poll interval, not synchronisation
-  }
+/** Polls `check` (a failed call counts as not yet) until it holds, for up to 20 s. */
+async function until(check: () => Promise<boolean>): Promise<void> {
+  await eventually(() => check().catch(() => false), (ok) => ok, 20_000);
 }
 
 async function ask<T>(port: number, work: (client: Redis) => Promise<T>): Promise<T> {
@@ -54,7 +50,7 @@ export async function startRedisCluster(): Promise<RedisTopology> {
       throw new Error('redis-cli --cluster create failed (install redis-tools)', { cause: error });
     });
     for (const node of nodes) {
-      await until('the cluster did not reach cluster_state:ok', () => ask(node.port, async (c) => /cluster_state:ok/.test(String(await c.call('CLUSTER', 'INFO')))));
+      await until(() => ask(node.port, async (c) => /cluster_state:ok/.test(String(await c.call('CLUSTER', 'INFO')))));
     }
     return {
       url: `redis+cluster://${addresses.join(',')}`,
@@ -109,7 +105,7 @@ export async function startRedisSentinel(): Promise<RedisTopology> {
     servers.push(await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] }));
     for (let i = 0; i < 3; i++) sentinels.push(startSentinel(dir, await freePort(), master.port));
     for (const sentinel of sentinels) {
-      await until('a sentinel did not report the master', () =>
+      await until(() =>
         ask(sentinel.port, async (c) => {
           const address = (await c.call('SENTINEL', 'get-master-addr-by-name', 'mymaster')) as string[] | null;
           return address?.[1] === String(master.port);
