@@ -46,7 +46,7 @@ export function toAppendResult(request: LogAppendRequest, row: AppendRow): LogAp
   };
   if (row.o_outcome === 'already_appended') {
     const stored = row.o_stored ?? [];
-    return { ...result, messages: stored.map((s) => toMessage(conversationId, s.id, s.version, s.data, new Date(s.recordedAtMs))) };
+    return { ...result, messages: stored.map((s) => toMessage(conversationId, s.id, s.version, s.data, new Date(s.recordedAtMs).toISOString())) };
   }
   const firstVersion = row.o_version - messages.length + 1;
   const createdAt = row.o_recorded_at.toISOString();

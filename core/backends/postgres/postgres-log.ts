@@ -101,7 +101,7 @@ interface TailRow {
   event_id: string | null;
   version: number | null;
   data: MessageData | null;
-  recorded_at: Date | null;
+  recorded_at: string | null;
 }
 
 export function createPostgresLog(options: PostgresLogOptions): EventLog {
@@ -286,7 +286,8 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
       );
       const first = rows[0];
       if (first === undefined) return null;
-      return { version: first.head, events: rows.filter((r) => r.position !== null).map(toStoredEvent) };
+      const events = rows.filter((r) => r.position !== null).map((r) => toStoredEvent(r, conversationId));
+      return { version: first.head, events: inVersionOrder(events, forward) };
     },
 
     async tail(conversationId, n): Promise<TailSnapshot | null> {
@@ -302,6 +303,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
         if (row.event_id === null || row.version === null || row.data === null || row.recorded_at === null) continue;
         messages.push(toMessage(conversationId, row.event_id, row.version, row.data, row.recorded_at));
       }
+      inVersionOrder(messages, true);
       return { status: first.status, version: first.head, position: toPosition(first.last_position), messages };
     },
 
@@ -330,7 +332,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
       const next = last === undefined ? from : { tx: last.tx, position: last.position };
       const snapshot = keepSnapshot(from.snapshot, next.tx);
       return {
-        events: rows.map(toStoredEvent),
+        events: rows.map((r) => toStoredEvent(r)),
         checkpoint: encodeCheckpoint({ tx: next.tx, position: next.position, ...(snapshot !== undefined ? { snapshot } : {}) }),
       };
     },
@@ -371,10 +373,25 @@ const PREPARED = new Map<string, string>([
   [APPEND_RECORDING_INVALIDATION_SQL, 'scrollback_append_recording_invalidation'],
   [CONTROL_SQL, 'scrollback_control'],
   [TAIL_SQL, 'scrollback_tail'],
+  [readSql('forward'), 'scrollback_read_forward'],
+  [readSql('backward'), 'scrollback_read_backward'],
   [GET_CONVERSATION_SQL, 'scrollback_get_conversation'],
   [READ_ALL_SQL, 'scrollback_read_all'],
   [READ_ALL_AFTER_SNAPSHOT_SQL, 'scrollback_read_all_after_snapshot'],
 ]);
+
+/**
+ * Puts rows in version order, in place: they arrive in it (or its reverse) from the index, so
+ * this is a check and at most a reversal, not a sort, unless a plan ever changes.
+ */
+function inVersionOrder<T extends { version: number }>(items: T[], ascending: boolean): T[] {
+  const sign = ascending ? 1 : -1;
+  const sorted = (): boolean => items.every((item, i) => i === 0 || sign * (item.version - items[i - 1]!.version) > 0);
+  if (sorted()) return items;
+  items.reverse();
+  if (!sorted()) items.sort((a, b) => sign * (a.version - b.version));
+  return items;
+}
 
 /** Versions are int4 in the table; callers pass up to MAX_SAFE_INTEGER for "to the head". */
 function clampVersion(version: number): number {

@@ -4,7 +4,7 @@
  */
 import type { ListOptions } from '../../events/types.js';
 import { decodeListCursor } from './cursors.js';
-import { CONVERSATION_COLUMNS, CURRENT_MESSAGE_DATA, EVENT_COLUMNS } from './rows.js';
+import { CONVERSATION_COLUMNS, CONVERSATION_EVENT_COLUMNS, CURRENT_MESSAGE_DATA, EVENT_COLUMNS, isoTime } from './rows.js';
 import { toPrefixTsquery } from './search.js';
 
 export interface SqlQuery {
@@ -23,34 +23,37 @@ export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::text, $3, $
 
 export const HARD_DELETE_SQL = 'SELECT scrollback_hard_delete($1) AS position';
 
-/** $1 id, $2..$3 version range (low, high), $4 limit. */
+/**
+ * $1 id, $2..$3 version range (low, high), $4 limit. The lateral's own ORDER BY gives the order
+ * (one outer row: the nested loop keeps it); the caller checks it rather than the server sorting
+ * the rows a second time.
+ */
 export function readSql(direction: 'forward' | 'backward'): string {
   const order = direction === 'forward' ? 'ASC' : 'DESC';
   return `SELECT c.version AS head, x.*
            FROM conversations c
            LEFT JOIN LATERAL (
-             SELECT ${EVENT_COLUMNS} FROM events e
+             SELECT ${CONVERSATION_EVENT_COLUMNS} FROM events e
               WHERE e.conversation_id = c.id AND e.version BETWEEN $2 AND $3
               ORDER BY e.version ${order} LIMIT $4
            ) x ON true
-          WHERE c.id = $1
-          ORDER BY x.version ${order}`;
+          WHERE c.id = $1`;
 }
 
 /**
  * $1 id, $2 n. The predicate repeats events_message_tail's, so the partial index serves it. A
- * revised message is its appended event with the current body (`revision`) laid over it.
+ * revised message is its appended event with the current body (`revision`) laid over it. Rows
+ * come newest first (the index order); the caller reverses them.
  */
 export const TAIL_SQL = `SELECT c.status, c.version AS head, c.last_position, m.event_id, m.version, m.data, m.recorded_at
            FROM conversations c
            LEFT JOIN LATERAL (
-             SELECT e.event_id, e.version, ${CURRENT_MESSAGE_DATA} AS data, e.recorded_at FROM events e
+             SELECT e.event_id, e.version, ${CURRENT_MESSAGE_DATA} AS data, ${isoTime('e.recorded_at')} AS recorded_at FROM events e
               WHERE e.conversation_id = c.id AND e.type = 'message.appended'
                 AND e.redacted IS DISTINCT FROM 'purge' AND NOT e.retracted
               ORDER BY e.version DESC LIMIT $2
            ) m ON true
-          WHERE c.id = $1
-          ORDER BY m.version ASC`;
+          WHERE c.id = $1`;
 
 export const GET_CONVERSATION_SQL = `SELECT ${CONVERSATION_COLUMNS} FROM conversations c WHERE c.id = $1`;
 

@@ -3,13 +3,15 @@ import type { ConversationInfo, EventMetadata, JsonObject, Message, MessagePart,
 
 export interface EventRow {
   position: string;
+  /** Absent from reads of one conversation (CONVERSATION_EVENT_COLUMNS). */
   conversation_id: string;
   version: number;
   event_id: string;
   type: StoredEvent['type'];
   data: Record<string, unknown>;
   metadata: EventMetadata;
-  recorded_at: Date;
+  /** ISO 8601 text, formatted by the server (see ISO_TIME). */
+  recorded_at: string;
 }
 
 export interface ConversationRow {
@@ -26,9 +28,20 @@ export interface ConversationRow {
   metadata: JsonObject;
 }
 
-/** Columns of `events` in EventRow's shape (for `SELECT ${EVENT_COLUMNS} FROM events e`). */
-export const EVENT_COLUMNS =
-  'e.position, e.conversation_id, e.version, e.event_id, e.type, e.data, e.metadata, e.recorded_at';
+/**
+ * A timestamptz column as the ISO 8601 text `Date.prototype.toISOString` writes (times are stored
+ * to the millisecond). Formatting on the server spares reads a Date parse and a format per row,
+ * which showed in profiles of whole-history reads.
+ */
+export function isoTime(column: string): string {
+  return `to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+}
+
+/** Columns of `events` in EventRow's shape, for a read of one conversation (whose id the caller knows). */
+export const CONVERSATION_EVENT_COLUMNS = `e.position, e.version, e.event_id, e.type, e.data, e.metadata, ${isoTime('e.recorded_at')} AS recorded_at`;
+
+/** Columns of `events` in EventRow's shape with the conversation id (for `SELECT ${EVENT_COLUMNS} FROM events e`). */
+export const EVENT_COLUMNS = `e.conversation_id, ${CONVERSATION_EVENT_COLUMNS}`;
 
 /** A `message.appended` row's data as the message stands now: the revision, if any, laid over it. */
 export const CURRENT_MESSAGE_DATA = "CASE WHEN e.revision IS NULL THEN e.data ELSE (e.data - 'parts') || e.revision END";
@@ -41,16 +54,17 @@ export function toPosition(value: string | number): number {
   return typeof value === 'number' ? value : Number(value);
 }
 
-export function toStoredEvent(row: EventRow): StoredEvent {
+/** `conversationId` when the rows are of one conversation, read without the column. */
+export function toStoredEvent(row: EventRow, conversationId = row.conversation_id): StoredEvent {
   return {
-    conversationId: row.conversation_id,
+    conversationId,
     version: row.version,
     position: toPosition(row.position),
     eventId: row.event_id,
     type: row.type,
     data: row.data,
     metadata: row.metadata,
-    recordedAt: row.recorded_at.toISOString(),
+    recordedAt: row.recorded_at,
   } as StoredEvent;
 }
 
@@ -63,7 +77,8 @@ export interface MessageData {
   redacted?: 'mask' | 'purge';
 }
 
-export function toMessage(conversationId: string, id: string, version: number, data: MessageData, recordedAt: Date): Message {
+/** `createdAt` is ISO 8601 text. */
+export function toMessage(conversationId: string, id: string, version: number, data: MessageData, createdAt: string): Message {
   return {
     id,
     conversationId,
@@ -71,7 +86,7 @@ export function toMessage(conversationId: string, id: string, version: number, d
     role: data.role,
     content: data.content,
     ...(data.parts !== undefined ? { parts: data.parts } : {}),
-    createdAt: recordedAt.toISOString(),
+    createdAt,
     metadata: data.metadata,
     redacted: data.redacted !== undefined,
   };
