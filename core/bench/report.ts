@@ -19,7 +19,8 @@ const fmt = (n: number, digits = 3): string => (Number.isFinite(n) ? Number(n.to
 
 function describeThreshold(t: TargetResult): string {
   const unit = t.unit === 'x' ? 'x' : ' msg/s';
-  return `${t.comparison === '<=' ? '≤' : t.comparison === '>=' ? '≥' : '>'} ${t.threshold.toLocaleString('en-US')}${unit}`;
+  const symbol = { '<=': '≤', '<': '<', '>=': '≥', '>': '>' }[t.comparison];
+  return `${symbol} ${t.threshold.toLocaleString('en-US')}${unit}`;
 }
 
 export function targetsTable(targets: TargetResult[]): string {
@@ -66,7 +67,10 @@ export function renderMarkdown(info: RunInfo, results: Results, targets: TargetR
     'Method: every subject runs in the same process against the same servers, in interleaved rounds after a warm-up; ' +
       'closed loops (each worker waits for its reply); latencies are HDR-histogram percentiles; ratios compare figures from this run only. ' +
       'Hit: a 100-message conversation (LangChain Redis: a 20-message session, its best case). Miss: the entry is evicted before each read; ' +
-      'both the store and the floor refill the last 50 (the cache size). Appends: one ~300-byte message per call, one conversation per worker. ' +
+      'both the store and the floor refill the last 50 (the cache size). Appends: one ~300-byte message per call, one conversation per worker; ' +
+      'batches: 100 messages per call (the floor: one multi-row INSERT and one pipeline). ' +
+      "Whole-history read: store.read(id) of a 100-message conversation vs one ordered SELECT and LangChain's getMessages of a 100-message session. " +
+      'Embedded: the raw floor runs at the synchronous level of the durability the store is opened with. ' +
       'Growth: two databases loaded with the same probe data, VACUUM ANALYZE after loading.',
     '',
     `Targets: ${passed}/${targets.length} pass.`,

@@ -4,8 +4,10 @@ import type { SubjectResult } from './harness.js';
 export const WORKLOADS = {
   appendC1: 'append, concurrency 1',
   appendC32: 'append, concurrency 32',
+  appendBatch: 'append, batches of 100 in one call, concurrency 1',
   tailHit: 'tail(20), cache hit',
   tailMiss: 'tail(20), cache miss',
+  readAll100: 'whole-history read, 100-message conversation',
   tailHitLarge: 'tail(20), cache hit, messages of 64 KiB',
   langchainTurn: 'LangChain interface: addMessage, then getMessages (last 20 used), 100-message sessions',
   embeddedAppend: 'embedded append, batches of 100',
@@ -29,6 +31,7 @@ export const SUBJECTS = {
   floorRefill20: 'hand-written minimum, refilling only 20',
   floorSqlite: 'hand-written minimum (better-sqlite3)',
   langchainPostgres: 'LangChain PostgresChatMessageHistory',
+  langchainPostgresIndexed: 'LangChain PostgresChatMessageHistory, session_id indexed',
   langchainRedis: 'LangChain RedisChatMessageHistory',
 } as const;
 export type SubjectKey = keyof typeof SUBJECTS;

@@ -1,8 +1,8 @@
 /**
  * The hand-written minimum: what a careful developer writes without a library. One table with an
- * index, one INSERT per message, a Redis list trimmed to the same N the store caches, one
- * pipeline per write. No versions, no idempotency, no projections: the floor the store is held
- * against, not a competitor.
+ * index, one INSERT per write (a multi-row one for a batch), a Redis list trimmed to the same N
+ * the store caches, one pipeline per write. No versions, no idempotency, no projections: the floor
+ * the store is held against, not a competitor.
  */
 import type pg from 'pg';
 import type { Redis } from 'ioredis';
@@ -16,6 +16,19 @@ interface FloorRow {
   content: string;
   metadata: Message['metadata'];
   created_at: Date;
+}
+
+function fromRow(conversationId: string, row: FloorRow): Message {
+  return {
+    id: row.message_id,
+    conversationId,
+    version: Number(row.id),
+    role: row.role,
+    content: row.content,
+    createdAt: row.created_at.toISOString(),
+    metadata: row.metadata,
+    redacted: false,
+  };
 }
 
 export interface FloorCacheOptions {
@@ -78,6 +91,61 @@ export class PostgresRedisFloor {
     return message;
   }
 
+  /**
+   * A batch in one statement: the columns as arrays, unnested into one multi-row INSERT
+   * (autocommit), then one pipeline: RPUSH of all, LTRIM, EXPIRE.
+   */
+  async appendBatch(conversationId: string, inputs: Array<MessageInput & { id: string }>): Promise<Message[]> {
+    const metadata = inputs.map((input) => input.metadata ?? {});
+    const { rows } = await this.pool.query<Pick<FloorRow, 'id' | 'message_id' | 'created_at'>>(
+      `INSERT INTO floor_messages (conversation_id, message_id, role, content, metadata)
+       SELECT $1, m, r, c, md FROM unnest($2::uuid[], $3::text[], $4::text[], $5::jsonb[]) WITH ORDINALITY AS t(m, r, c, md, ord)
+       ORDER BY ord
+       RETURNING id, message_id, created_at`,
+      [
+        conversationId,
+        inputs.map((input) => input.id),
+        inputs.map((input) => input.role),
+        inputs.map((input) => input.content ?? ''),
+        metadata.map((m) => JSON.stringify(m)),
+      ],
+    );
+    // RETURNING's order is not promised: pair the rows with their inputs by id.
+    const byId = new Map(rows.map((row) => [row.message_id, row]));
+    const messages = inputs.map((input, i): Message => {
+      const row = byId.get(input.id);
+      if (!row) throw new Error(`floor batch insert returned no row for ${input.id}`);
+      return {
+        id: input.id,
+        conversationId,
+        version: Number(row.id),
+        role: input.role,
+        content: input.content ?? '',
+        createdAt: row.created_at.toISOString(),
+        metadata: metadata[i]!,
+        redacted: false,
+      };
+    });
+    const key = this.key(conversationId);
+    await this.redis
+      .pipeline()
+      .rpush(key, ...messages.map((m) => JSON.stringify(m)))
+      .ltrim(key, -this.cache.maxMessages, -1)
+      .expire(key, this.cache.ttlSeconds)
+      .exec();
+    return messages;
+  }
+
+  /** The whole conversation from the log: one SELECT, in order, decoded like a tail. */
+  async readAll(conversationId: string): Promise<Message[]> {
+    const { rows } = await this.pool.query<FloorRow>(
+      `SELECT id, message_id, role, content, metadata, created_at FROM floor_messages
+       WHERE conversation_id = $1 ORDER BY id`,
+      [conversationId],
+    );
+    return rows.map((row) => fromRow(conversationId, row));
+  }
+
   /** A cache hit: LRANGE of the last n, decoded. */
   async cachedTail(conversationId: string, n: number): Promise<Message[] | null> {
     const items = await this.redis.lrange(this.key(conversationId), -n, -1);
@@ -94,18 +162,7 @@ export class PostgresRedisFloor {
        WHERE conversation_id = $1 ORDER BY id DESC LIMIT $2`,
       [conversationId, fetch],
     );
-    const messages = rows.reverse().map(
-      (row): Message => ({
-        id: row.message_id,
-        conversationId,
-        version: Number(row.id),
-        role: row.role,
-        content: row.content,
-        createdAt: row.created_at.toISOString(),
-        metadata: row.metadata,
-        redacted: false,
-      }),
-    );
+    const messages = rows.reverse().map((row) => fromRow(conversationId, row));
     const key = this.key(conversationId);
     const pipeline = this.redis.pipeline().del(key);
     if (messages.length > 0) pipeline.rpush(key, ...messages.map((m) => JSON.stringify(m)));
@@ -127,7 +184,10 @@ interface SqliteRow {
   created_at: string;
 }
 
-/** Raw better-sqlite3: prepared statements, one transaction per batch, same pragmas as the store. */
+/**
+ * Raw better-sqlite3: prepared statements, one transaction per batch. The caller opens the file with
+ * the store's pragmas, synchronous included, so both pay for the same durability.
+ */
 export class SqliteFloor {
   private readonly insert: Database.Statement;
   private readonly selectTail: Database.Statement<[string, number], SqliteRow>;

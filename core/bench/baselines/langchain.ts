@@ -11,6 +11,8 @@ import { AIMessage, HumanMessage, type BaseMessage } from '@langchain/core/messa
 import type { MessageInput } from '../../events/types.js';
 
 export const LANGCHAIN_TABLE = 'langchain_chat_histories';
+/** The same table with the index LangChain doesn't create: what a careful user would add. */
+export const LANGCHAIN_INDEXED_TABLE = 'langchain_chat_histories_indexed';
 
 export function toLangChain(input: MessageInput): BaseMessage {
   return input.role === 'user' ? new HumanMessage(input.content ?? '') : new AIMessage(input.content ?? '');
@@ -19,20 +21,32 @@ export function toLangChain(input: MessageInput): BaseMessage {
 export class LangChainPostgres {
   private readonly histories = new Map<string, PostgresChatMessageHistory>();
 
-  constructor(private readonly pool: pg.Pool) {}
+  /** `indexSessionId`: adds `CREATE INDEX … (session_id)` to the table LangChain creates. */
+  constructor(
+    private readonly pool: pg.Pool,
+    private readonly options: { tableName: string; indexSessionId: boolean } = { tableName: LANGCHAIN_TABLE, indexSessionId: false },
+  ) {}
+
+  get tableName(): string {
+    return this.options.tableName;
+  }
 
   history(sessionId: string): PostgresChatMessageHistory {
     let history = this.histories.get(sessionId);
     if (!history) {
-      history = new PostgresChatMessageHistory({ pool: this.pool, sessionId, tableName: LANGCHAIN_TABLE });
+      history = new PostgresChatMessageHistory({ pool: this.pool, sessionId, tableName: this.options.tableName });
       this.histories.set(sessionId, history);
     }
     return history;
   }
 
-  /** Creates its table the way the class does on first use. */
+  /** Creates its table the way the class does on first use, then the index if asked for. */
   async migrate(): Promise<void> {
     await this.history('__init__').getMessages();
+    if (this.options.indexSessionId) {
+      const table = this.options.tableName;
+      await this.pool.query(`CREATE INDEX IF NOT EXISTS ${table}_session_id ON ${table} (session_id)`);
+    }
   }
 
   append(sessionId: string, input: MessageInput): Promise<void> {
@@ -41,6 +55,15 @@ export class LangChainPostgres {
 
   async tail(sessionId: string, n: number): Promise<BaseMessage[]> {
     return (await this.history(sessionId).getMessages()).slice(-n);
+  }
+
+  readAll(sessionId: string): Promise<BaseMessage[]> {
+    return this.history(sessionId).getMessages();
+  }
+
+  async rowCount(): Promise<number> {
+    const { rows } = await this.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${this.options.tableName}`);
+    return rows[0]?.n ?? 0;
   }
 }
 

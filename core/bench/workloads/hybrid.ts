@@ -1,7 +1,8 @@
 /**
- * The server workloads: append at concurrency 1 and 32, tail(20) on a cache hit and on a miss,
- * for the hybrid store, the hand-written minimum and LangChain's histories. Every subject gets its
- * own connections, as separate applications would have.
+ * The server workloads: append at concurrency 1 and 32 and in batches of 100, tail(20) on a cache
+ * hit and on a miss, a whole-history read, for the hybrid store, the hand-written minimum and
+ * LangChain's histories (its PostgreSQL one both as it creates its table and with session_id
+ * indexed). Every subject gets its own connections, as separate applications would have.
  */
 import { Redis } from 'ioredis';
 import { uuidv7 } from '../../events/uuid-v7.js';
@@ -10,7 +11,7 @@ import { createPool } from '../pg-pool.js';
 import { PostgresRedisFloor } from '../baselines/floor.js';
 import type { BaseMessage } from '@langchain/core/messages';
 import { ScrollbackChatMessageHistory } from '../../adapters/langchain.js';
-import { LangChainPostgres, LangChainRedis, toLangChain } from '../baselines/langchain.js';
+import { LANGCHAIN_INDEXED_TABLE, LangChainPostgres, LangChainRedis, toLangChain } from '../baselines/langchain.js';
 import { batch, documentText, messageInput } from '../data.js';
 import { conversationKeys } from '../../backends/redis/keys.js';
 import type { StoreConfig } from '../../store/config.js';
@@ -25,15 +26,18 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
   const cache = profile.cache;
   const floorPool = createPool(urls.databaseUrl, profile.poolSize, log);
   const langchainPool = createPool(urls.databaseUrl, profile.poolSize, log);
+  const langchainIndexedPool = createPool(urls.databaseUrl, profile.poolSize, log);
   const floorRedis = new Redis(urls.redisUrl, { maxRetriesPerRequest: 1 });
   const langchainRedisClient = new Redis(urls.redisUrl, { maxRetriesPerRequest: 1 });
   const floor = new PostgresRedisFloor(floorPool, floorRedis, cache);
   const langchainPg = new LangChainPostgres(langchainPool);
+  const langchainPgIndexed = new LangChainPostgres(langchainIndexedPool, { tableName: LANGCHAIN_INDEXED_TABLE, indexSessionId: true });
   const langchainRedis = new LangChainRedis(langchainRedisClient, cache.ttlSeconds);
   const stores: ConversationStore[] = [];
   try {
     await floor.migrate();
     await langchainPg.migrate();
+    await langchainPgIndexed.migrate();
     let store: ConversationStore | null = null;
     let storeNoL1: ConversationStore | null = null;
     if (ctx.openStore) {
@@ -43,12 +47,12 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
       storeNoL1 = await ctx.openStore({ ...base, cache: { ...cache, l1: false } });
       stores.push(storeNoL1);
     }
-    const run = async (workload: WorkloadKey, subjects: Array<Subject & { key: SubjectKey }>, operations: number, concurrency: number) => {
+    const run: Run = async (workload, subjects, operations, concurrency, warmupOperations = profile.warmup) => {
       log(`  ${workload}: ${subjects.map((s) => s.key).join(', ')} × ${operations} ops at concurrency ${concurrency}`);
       // A round ends with workers idling while the last requests finish, which costs throughput;
       // at least 40 requests per worker per round keeps that edge small.
       const rounds = Math.max(1, Math.min(profile.rounds, Math.floor(operations / (concurrency * 40))));
-      const measured = await compare(subjects, { warmupOperations: profile.warmup, operations, concurrency, rounds });
+      const measured = await compare(subjects, { warmupOperations, operations, concurrency, rounds });
       measured.forEach((m, i) => results.add(workload, subjects[i]!.key, m));
     };
 
@@ -69,8 +73,15 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
       }
       subjects.push({ key: 'floor', name: 'floor', op: { run: (i, w) => floor.append(conv('floor', w), { ...messageInput(i), id: uuidv7() }) } });
       subjects.push({ key: 'langchainPostgres', name: 'langchainPostgres', op: { run: (i, w) => langchainPg.append(conv('lc', w), messageInput(i)) } });
+      subjects.push({
+        key: 'langchainPostgresIndexed',
+        name: 'langchainPostgresIndexed',
+        op: { run: (i, w) => langchainPgIndexed.append(conv('lc-indexed', w), messageInput(i)) },
+      });
       await run(workload, subjects, concurrency === 1 ? profile.append.c1 : profile.append.c32, concurrency);
     }
+
+    await runBatchAppends(run, store, floor, profile.append.batch);
 
     // tail(20) on a hit: a 100-message conversation everywhere, except LangChain's Redis
     // history, which gets a session of exactly 20 (its best case: getMessages reads all of it).
@@ -118,6 +129,8 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
     await run('tailMiss', missSubjects, profile.tail.miss, 1);
     if (storeNoL1) await expectSource(storeNoL1, hitConv, 'redis', results.notes);
 
+    await runReadAll(run, store, floor, [langchainPg, langchainPgIndexed], profile.readAll, results.notes);
+
     if (store) await runLangChainTurns(run, store, langchainPg, langchainRedis);
 
     if (ctx.openStore) {
@@ -136,7 +149,7 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
     }
   } finally {
     for (const s of stores) await s.close();
-    await Promise.all([floorPool.end(), langchainPool.end()]);
+    await Promise.all([floorPool.end(), langchainPool.end(), langchainIndexedPool.end()]);
     floorRedis.disconnect();
     langchainRedisClient.disconnect();
   }
@@ -170,7 +183,85 @@ async function runLangChainTurns(run: Run, store: ConversationStore, langchainPg
   await run('langchainTurn', subjects, 800, 1);
 }
 
-type Run = (workload: WorkloadKey, subjects: Array<Subject & { key: SubjectKey }>, operations: number, concurrency: number) => Promise<void>;
+type Run = (
+  workload: WorkloadKey,
+  subjects: Array<Subject & { key: SubjectKey }>,
+  operations: number,
+  concurrency: number,
+  warmupOperations?: number,
+) => Promise<void>;
+
+const BATCH = 100;
+
+/**
+ * One call of 100 messages, one conversation per subject, concurrency 1: the store's entry is
+ * warm first, as in the single appends; the floor writes one multi-row INSERT and one pipeline.
+ */
+async function runBatchAppends(run: Run, store: ConversationStore | null, floor: PostgresRedisFloor, operations: number): Promise<void> {
+  const conv = 'append-batch';
+  const subjects: Array<Subject & { key: SubjectKey }> = [];
+  if (store) {
+    const s = store;
+    await s.append(`${conv}-store`, messageInput(0), { userId: 'user-batch' });
+    await s.tail(`${conv}-store`);
+    subjects.push({
+      key: 'store',
+      name: 'store',
+      itemsPerOperation: BATCH,
+      op: { run: (i) => s.append(`${conv}-store`, batch(i * BATCH, BATCH), { userId: 'user-batch' }) },
+    });
+  }
+  subjects.push({
+    key: 'floor',
+    name: 'floor',
+    itemsPerOperation: BATCH,
+    op: { run: (i) => floor.appendBatch(`${conv}-floor`, batch(i * BATCH, BATCH).map((m) => ({ ...m, id: uuidv7() }))) },
+  });
+  // A tenth of the batches as warm-up: each carries 100 messages, so the usual count would
+  // outweigh the measurement.
+  await run('appendBatch', subjects, operations, 1, Math.max(10, Math.floor(operations / 10)));
+}
+
+/**
+ * `read(id)` of a 100-message conversation (the hybrid store reads the log) against one SELECT
+ * of the floor's rows and LangChain's getMessages of a 100-message session, whose plain table
+ * has no index on session_id and also holds the append workloads' rows (counted in the notes).
+ */
+async function runReadAll(
+  run: Run,
+  store: ConversationStore | null,
+  floor: PostgresRedisFloor,
+  langchains: [plain: LangChainPostgres, indexed: LangChainPostgres],
+  operations: number,
+  notes: string[],
+): Promise<void> {
+  const id = 'read-all';
+  const subjects: Array<Subject & { key: SubjectKey }> = [];
+  const expectLength = (who: string, length: number): void => {
+    if (length !== HISTORY) throw new Error(`${who} read ${length} messages of ${id}, expected ${HISTORY}`);
+  };
+  if (store) {
+    const s = store;
+    await s.append(id, batch(0, HISTORY), { userId: 'user-read' });
+    const { events } = await s.read(id);
+    expectLength('the store', events.filter((e) => e.type === 'message.appended').length);
+    subjects.push({ key: 'store', name: 'store', op: { run: () => s.read(id) } });
+  }
+  await floor.appendBatch(id, batch(0, HISTORY).map((m) => ({ ...m, id: uuidv7() })));
+  expectLength('the floor', (await floor.readAll(id)).length);
+  subjects.push({ key: 'floor', name: 'floor', op: { run: () => floor.readAll(id) } });
+  const [plain, indexed] = langchains;
+  for (const [key, lc] of [['langchainPostgres', plain], ['langchainPostgresIndexed', indexed]] as const) {
+    for (const input of batch(0, HISTORY)) await lc.append(id, input);
+    expectLength(key, (await lc.readAll(id)).length);
+    subjects.push({ key, name: key, op: { run: () => lc.readAll(id) } });
+  }
+  notes.push(
+    `whole-history read: LangChain's tables held ${(await plain.rowCount()).toLocaleString('en-US')} (plain) and ` +
+      `${(await indexed.rowCount()).toLocaleString('en-US')} (session_id indexed) rows of all sessions`,
+  );
+  await run('readAll100', subjects, operations, 1);
+}
 
 /**
  * Large cached messages (64 KiB of document-like text each), with and without compression: the
