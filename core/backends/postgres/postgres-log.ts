@@ -52,6 +52,7 @@ import {
   type EventRow,
   type MessageData,
 } from './rows.js';
+import { indexedWords } from './search.js';
 import { createWakeListener, WAKE_CHANNEL } from './wake-listener.js';
 import { createWakeNotifier } from './wake-notifier.js';
 
@@ -176,6 +177,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
           messages.map((m) => JSON.stringify(m.metadata)),
           messages.map((m) => (m.parts === undefined ? null : JSON.stringify(m.parts))),
           messages.map((m) => m.contentHash),
+          messages.map((m) => indexedWords(m.content)),
           check,
         ],
         { conversationId, expectedVersion: request.expectedVersion },

@@ -13,11 +13,11 @@ export interface SqlQuery {
 }
 
 export const APPEND_SQL =
-  'SELECT * FROM scrollback_append($1, $2, $3, $4::text, $5::jsonb, $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[], $11::text[], $12::boolean)';
+  'SELECT * FROM scrollback_append($1, $2, $3, $4::text, $5::jsonb, $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[], $11::text[], $12::text[], $13::boolean)';
 
 /** Several appends, one per conversation, in one transaction: a row per entry (see group-commit.ts). */
 export const APPEND_BATCH_SQL =
-  'SELECT * FROM scrollback_append_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::text[])';
+  'SELECT * FROM scrollback_append_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::text[], $13::text[])';
 
 export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::text, $3, $4::jsonb, $5::jsonb, $6::text, $7::integer)';
 
