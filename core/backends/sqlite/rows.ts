@@ -107,17 +107,36 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+/** The columns a message is built from: what a tail reads, so it fetches no more than it returns. */
+export type MessageRow = Pick<EventRow, 'event_id' | 'version' | 'data' | 'recorded_at' | 'redacted' | 'revision'>;
+
+export const MESSAGE_COLUMNS = 'event_id, version, data, recorded_at, redacted, revision';
+
 /** A `message.appended` row as the message stands now (its revision, if any, over what was appended). */
-export function toMessage(row: EventRow): Message {
+export function toMessage(row: MessageRow, conversationId: string): Message {
   const data = JSON.parse(row.data) as MessageData;
   const body: RevisionData = row.revision === null ? data : (JSON.parse(row.revision) as RevisionData);
+  // Two literals rather than a spread: the common part-less message is built in one step, and
+  // both keep the key order every other path produces.
+  if (body.parts === undefined) {
+    return {
+      id: row.event_id,
+      conversationId,
+      version: row.version,
+      role: data.role,
+      content: body.content,
+      createdAt: row.recorded_at,
+      metadata: body.metadata,
+      redacted: row.redacted !== null,
+    };
+  }
   return {
     id: row.event_id,
-    conversationId: row.conversation_id,
+    conversationId,
     version: row.version,
     role: data.role,
     content: body.content,
-    ...(body.parts !== undefined ? { parts: body.parts } : {}),
+    parts: body.parts,
     createdAt: row.recorded_at,
     metadata: body.metadata,
     redacted: row.redacted !== null,
