@@ -11,7 +11,7 @@ import {
 } from '../../errors/errors.js';
 import type { ExpectedVersion, Message } from '../../events/types.js';
 import type { LogAppendRequest, LogAppendResult } from '../log.js';
-import { firstCodePoints, PREVIEW_CODE_POINTS, toMessage, type EventRow, type MessageData } from './rows.js';
+import { eventRowToMessage, firstCodePoints, PREVIEW_CODE_POINTS, type EventRow, type MessageData } from './rows.js';
 import { sqliteCode } from './sqlite-errors.js';
 import { MAX_ROWS_PER_INSERT, type Statements } from './statements.js';
 
@@ -178,7 +178,7 @@ function findStoredAppend(st: Statements, request: LogAppendRequest): LogAppendR
     version: head.version,
     position: head.position,
     outcome: 'already_appended',
-    messages: stored.map((row) => toMessage(row, conversationId)),
+    messages: stored.map(eventRowToMessage),
     previousVersion: head.version,
     created: false,
   };

@@ -239,7 +239,10 @@ export function createSqliteLog(options: SqliteLogOptions): EventLog {
         const rows = st.tail.all(conversationId, Number.isFinite(n) ? n : -1);
         // Read newest first (the index order); returned oldest first.
         const messages = new Array<Message>(rows.length);
-        for (let i = 0, j = rows.length - 1; j >= 0; i++, j--) messages[i] = toMessage(rows[j]!, conversationId);
+        for (let i = 0, j = rows.length - 1; j >= 0; i++, j--) {
+          const [eventId, version, data, recordedAt, redacted, revision] = rows[j]!;
+          messages[i] = toMessage(conversationId, eventId, version, data, recordedAt, redacted, revision);
+        }
         return {
           status: conversation.status,
           version: conversation.version,

@@ -3,7 +3,7 @@
  * preparing checks the schema). Listing statements vary by filter and live in list.ts.
  */
 import type { Database, RunResult } from 'better-sqlite3';
-import { CONVERSATION_COLUMNS, EVENT_COLUMNS, MESSAGE_COLUMNS, type ConversationRow, type EventRow, type MessageRow } from './rows.js';
+import { CONVERSATION_COLUMNS, EVENT_COLUMNS, MESSAGE_COLUMNS, type ConversationRow, type EventRow, type MessageTuple } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -42,6 +42,9 @@ export const MAX_ROWS_PER_INSERT = 64;
 
 export function prepareStatements(db: Database) {
   const prepare = <P extends unknown[], R = unknown>(sql: string): SqliteStatement<P, R> => db.prepare<P, R>(sql);
+  // Rows as arrays: no keyed object per row, for the reads that return many.
+  const prepareRaw = <P extends unknown[], R extends unknown[]>(sql: string): SqliteStatement<P, R> =>
+    db.prepare<P, R>(sql).raw(true);
   // Multi-row inserts, prepared on first use for power-of-two row counts only, so at most seven
   // statements exist whatever the batch sizes: a batch is written as its binary decomposition.
   const multiRowInserts = new Map<number, SqliteStatement<unknown[]>>();
@@ -112,7 +115,8 @@ export function prepareStatements(db: Database) {
     ),
     deleteEvents: prepare<[string]>('DELETE FROM events WHERE conversation_id = ?'),
 
-    tail: prepare<[conversationId: string, n: number], MessageRow>(
+    /** Newest first (the index order), as arrays of MESSAGE_COLUMNS. */
+    tail: prepareRaw<[conversationId: string, n: number], MessageTuple>(
       `SELECT ${MESSAGE_COLUMNS} FROM events
        WHERE conversation_id = ? AND type = 'message.appended' AND (redacted IS NULL OR redacted <> 'purge')
          AND retracted = 0
