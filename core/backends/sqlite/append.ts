@@ -11,9 +11,9 @@ import {
 } from '../../errors/errors.js';
 import type { ExpectedVersion, Message } from '../../events/types.js';
 import type { LogAppendRequest, LogAppendResult } from '../log.js';
-import { firstCodePoints, PREVIEW_CODE_POINTS, toMessage, type EventRow, type MessageData } from './rows.js';
+import { eventRowToMessage, firstCodePoints, PREVIEW_CODE_POINTS, type EventRow, type MessageData } from './rows.js';
 import { sqliteCode } from './sqlite-errors.js';
-import type { Statements } from './statements.js';
+import { MAX_ROWS_PER_INSERT, type Statements } from './statements.js';
 
 export function expectedVersionHolds(expected: ExpectedVersion, actual: number): boolean {
   if (expected === 'any') return true;
@@ -40,7 +40,7 @@ export function appendInTransaction(
   const last = messages.at(-1);
   if (last === undefined) throw new ValidationError('messages', 'at least one message is required');
 
-  const conversation = st.conversation.get(conversationId);
+  const conversation = st.conversationHead.get(conversationId);
   if (conversation?.status === 'deleted') throw new ConversationDeletedError(conversationId);
   const actual = conversation?.version ?? 0;
   const versionHolds = expectedVersionHolds(request.expectedVersion, actual);
@@ -72,36 +72,54 @@ export function appendInTransaction(
     );
   }
 
-  let position = 0;
   const written: Message[] = new Array<Message>(messages.length);
-  for (let i = 0; i < messages.length; i++) {
-    const message = messages[i]!;
-    const data: MessageData =
-      message.parts === undefined
-        ? { role: message.role, content: message.content, metadata: message.metadata }
-        : { role: message.role, content: message.content, parts: message.parts, metadata: message.metadata };
-    const result = st.insertEvent.run(
-      conversationId,
-      ++version,
-      message.id,
-      'message.appended',
-      JSON.stringify(data),
-      metadata,
-      now,
-      message.contentHash,
-    );
-    position = Number(result.lastInsertRowid);
-    written[i] = {
-      id: message.id,
-      conversationId,
-      version,
-      role: message.role,
-      content: message.content,
-      ...(message.parts !== undefined ? { parts: message.parts } : {}),
-      createdAt: now,
-      metadata: message.metadata,
-      redacted: false,
-    };
+  let position = 0;
+  // Rows go in as few statements as the batch's binary decomposition allows (100 → 64 + 32 + 4):
+  // every run is a driver call with its own bind, step and reset, which one row does not repay.
+  for (let start = 0; start < messages.length; ) {
+    const rows = chunkRows(messages.length - start);
+    const params = new Array<unknown>(rows * 8);
+    for (let row = 0, p = 0; row < rows; row++) {
+      const message = messages[start + row]!;
+      const data: MessageData =
+        message.parts === undefined
+          ? { role: message.role, content: message.content, metadata: message.metadata }
+          : { role: message.role, content: message.content, parts: message.parts, metadata: message.metadata };
+      params[p++] = conversationId;
+      params[p++] = ++version;
+      params[p++] = message.id;
+      params[p++] = 'message.appended';
+      params[p++] = JSON.stringify(data);
+      params[p++] = metadata;
+      params[p++] = now;
+      params[p++] = message.contentHash;
+      written[start + row] =
+        message.parts === undefined
+          ? {
+              id: message.id,
+              conversationId,
+              version,
+              role: message.role,
+              content: message.content,
+              createdAt: now,
+              metadata: message.metadata,
+              redacted: false,
+            }
+          : {
+              id: message.id,
+              conversationId,
+              version,
+              role: message.role,
+              content: message.content,
+              parts: message.parts,
+              createdAt: now,
+              metadata: message.metadata,
+              redacted: false,
+            };
+    }
+    // Rows are inserted in order, so the last statement's last row is the batch's head.
+    position = Number(st.insertEvents(rows).run(...params).lastInsertRowid);
+    start += rows;
   }
   st.updateAfterAppend.run(
     version,
@@ -119,6 +137,12 @@ export function appendInTransaction(
     previousVersion: actual,
     created: conversation === undefined,
   };
+}
+
+/** The largest power of two not above `remaining`, capped at the largest prepared insert. */
+function chunkRows(remaining: number): number {
+  if (remaining >= MAX_ROWS_PER_INSERT) return MAX_ROWS_PER_INSERT;
+  return 2 ** Math.floor(Math.log2(remaining));
 }
 
 /**
@@ -154,7 +178,7 @@ function findStoredAppend(st: Statements, request: LogAppendRequest): LogAppendR
     version: head.version,
     position: head.position,
     outcome: 'already_appended',
-    messages: stored.map(toMessage),
+    messages: stored.map(eventRowToMessage),
     previousVersion: head.version,
     created: false,
   };

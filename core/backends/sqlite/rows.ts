@@ -107,21 +107,63 @@ export function toStoredEvent(row: EventRow): StoredEvent {
   };
 }
 
+/**
+ * The columns a message is built from, in the order of {@link MessageTuple}: a tail reads just
+ * these, as arrays rather than keyed rows, which the driver builds markedly faster.
+ */
+export const MESSAGE_COLUMNS = 'event_id, version, data, recorded_at, redacted, revision';
+
+export type MessageTuple = [
+  eventId: string,
+  version: number,
+  data: string,
+  recordedAt: string,
+  redacted: RedactionMode | null,
+  revision: string | null,
+];
+
 /** A `message.appended` row as the message stands now (its revision, if any, over what was appended). */
-export function toMessage(row: EventRow): Message {
-  const data = JSON.parse(row.data) as MessageData;
-  const body: RevisionData = row.revision === null ? data : (JSON.parse(row.revision) as RevisionData);
+export function toMessage(
+  conversationId: string,
+  eventId: string,
+  version: number,
+  dataJson: string,
+  recordedAt: string,
+  redacted: RedactionMode | null,
+  revisionJson: string | null,
+): Message {
+  const data = JSON.parse(dataJson) as MessageData;
+  const body: RevisionData = revisionJson === null ? data : (JSON.parse(revisionJson) as RevisionData);
+  // Two literals rather than a spread: the common part-less message is built in one step, and
+  // both keep the key order every other path produces.
+  if (body.parts === undefined) {
+    return {
+      id: eventId,
+      conversationId,
+      version,
+      role: data.role,
+      content: body.content,
+      createdAt: recordedAt,
+      metadata: body.metadata,
+      redacted: redacted !== null,
+    };
+  }
   return {
-    id: row.event_id,
-    conversationId: row.conversation_id,
-    version: row.version,
+    id: eventId,
+    conversationId,
+    version,
     role: data.role,
     content: body.content,
-    ...(body.parts !== undefined ? { parts: body.parts } : {}),
-    createdAt: row.recorded_at,
+    parts: body.parts,
+    createdAt: recordedAt,
     metadata: body.metadata,
-    redacted: row.redacted !== null,
+    redacted: redacted !== null,
   };
+}
+
+/** A stored `message.appended` event row as the message stands now. */
+export function eventRowToMessage(row: EventRow): Message {
+  return toMessage(row.conversation_id, row.event_id, row.version, row.data, row.recorded_at, row.redacted, row.revision);
 }
 
 /** The first `count` code points of `text`, without copying a long string into an array. */

@@ -108,6 +108,40 @@ describe('append', () => {
     await expect(log.append(appendRequest(id, [message]))).rejects.toBeInstanceOf(ConversationDeletedError);
   });
 
+  it('writes a batch larger than one insert statement takes in order, gap-free, reporting its last position', async () => {
+    const id = randomUUID();
+    // Written as 64 + 32 + 4 + 1 rows, the second append as 64 + 4 + 2.
+    const batch = Array.from({ length: 101 }, (_, i) => newMessage(`m${i}`, { role: i % 2 === 0 ? 'user' : 'assistant' }));
+    const result = await log.append(appendRequest(id, batch));
+    expect(result.messages.map((m) => [m.id, m.version, m.content])).toEqual(batch.map((m, i) => [m.id, i + 2, `m${i}`]));
+    const read = await log.read(id, allVersions);
+    const events = read?.events.slice(1) ?? [];
+    expect(events.map((e) => e.eventId)).toEqual(batch.map((m) => m.id));
+    expect(events.map((e) => e.position)).toEqual(events.map((_, i) => events[0]!.position + i));
+    expect(result.position).toBe(events.at(-1)?.position);
+    const tail = await log.tail(id, 200);
+    expect(tail?.messages).toEqual(result.messages);
+    expect(tail).toMatchObject({ version: 102, position: result.position });
+
+    const more = Array.from({ length: 70 }, (_, i) => newMessage(`n${i}`));
+    const second = await log.append(appendRequest(id, more, { expectedVersion: 102 }));
+    expect(second).toMatchObject({ version: 172, position: result.position + 70, previousVersion: 102 });
+    expect((await log.getConversation(id))?.messageCount).toBe(171);
+  });
+
+  it('rolls a whole large batch back when an id in its last insert statement is already stored', async () => {
+    const id = randomUUID();
+    const stored = newMessage('stored');
+    await log.append(appendRequest(id, [stored]));
+    const batch = [...Array.from({ length: 99 }, (_, i) => newMessage(`m${i}`)), stored];
+    await expect(log.append(appendRequest(id, batch))).rejects.toMatchObject({
+      constructor: IdempotencyConflictError,
+      messageId: batch[0]!.id,
+    });
+    expect((await log.getConversation(id))?.version).toBe(2);
+    expect((await log.read(id, allVersions))?.events).toHaveLength(2);
+  });
+
   it('keeps positions increasing across conversations', async () => {
     const a = await log.append(appendRequest(randomUUID(), [newMessage('a')]));
     const b = await log.append(appendRequest(randomUUID(), [newMessage('b')]));

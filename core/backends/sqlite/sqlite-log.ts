@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 import type { Database } from 'better-sqlite3';
 import type { SqliteDurability } from './durability.js';
 import { BackendUnavailableError, ValidationError } from '../../errors/errors.js';
-import type { ConversationInfo, ListOptions, ListResult, ReadResult } from '../../events/types.js';
+import type { ConversationInfo, ListOptions, ListResult, Message, ReadResult } from '../../events/types.js';
 import type {
   ControlRequest,
   ControlResult,
@@ -234,15 +234,20 @@ export function createSqliteLog(options: SqliteLogOptions): EventLog {
 
     tail(conversationId, n): Promise<TailSnapshot | null> {
       return snapshot((st) => {
-        const conversation = st.conversation.get(conversationId);
+        const conversation = st.conversationHead.get(conversationId);
         if (conversation === undefined) return null;
         const rows = st.tail.all(conversationId, Number.isFinite(n) ? n : -1);
-        rows.reverse();
+        // Read newest first (the index order); returned oldest first.
+        const messages = new Array<Message>(rows.length);
+        for (let i = 0, j = rows.length - 1; j >= 0; i++, j--) {
+          const [eventId, version, data, recordedAt, redacted, revision] = rows[j]!;
+          messages[i] = toMessage(conversationId, eventId, version, data, recordedAt, redacted, revision);
+        }
         return {
           status: conversation.status,
           version: conversation.version,
           position: conversation.last_position,
-          messages: rows.map(toMessage),
+          messages,
         };
       });
     },

@@ -3,7 +3,7 @@
  * preparing checks the schema). Listing statements vary by filter and live in list.ts.
  */
 import type { Database, RunResult } from 'better-sqlite3';
-import { CONVERSATION_COLUMNS, EVENT_COLUMNS, type ConversationRow, type EventRow } from './rows.js';
+import { CONVERSATION_COLUMNS, EVENT_COLUMNS, MESSAGE_COLUMNS, type ConversationRow, type EventRow, type MessageTuple } from './rows.js';
 
 export type Statements = ReturnType<typeof prepareStatements>;
 
@@ -20,10 +20,48 @@ export interface SqliteStatement<P extends unknown[], R = unknown> {
 /** A message's current text: its revision's, else what was appended. */
 const CURRENT_CONTENT = "coalesce(json_extract(revision, '$.content'), json_extract(data, '$.content'))";
 
+export type ConversationHead = Pick<ConversationRow, 'status' | 'version' | 'last_position'>;
+
+/** One event row's parameters, in the column order of `insertEvent` and `insertEvents`. */
+export type EventParams = [
+  conversationId: string,
+  version: number,
+  eventId: string,
+  type: string,
+  data: string,
+  metadata: string,
+  recordedAt: string,
+  contentHash: string | null,
+];
+
+const EVENT_INSERT = 'INSERT INTO events (conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash) VALUES ';
+const EVENT_VALUES = '(?, ?, ?, ?, ?, ?, ?, ?)';
+
+/** The largest multi-row insert prepared: 8 parameters a row, far below SQLite's variable limit. */
+export const MAX_ROWS_PER_INSERT = 64;
+
 export function prepareStatements(db: Database) {
   const prepare = <P extends unknown[], R = unknown>(sql: string): SqliteStatement<P, R> => db.prepare<P, R>(sql);
+  // Rows as arrays: no keyed object per row, for the reads that return many.
+  const prepareRaw = <P extends unknown[], R extends unknown[]>(sql: string): SqliteStatement<P, R> =>
+    db.prepare<P, R>(sql).raw(true);
+  // Multi-row inserts, prepared on first use for power-of-two row counts only, so at most seven
+  // statements exist whatever the batch sizes: a batch is written as its binary decomposition.
+  const multiRowInserts = new Map<number, SqliteStatement<unknown[]>>();
+  const insertEvents = (rows: number): SqliteStatement<unknown[]> => {
+    let statement = multiRowInserts.get(rows);
+    if (statement === undefined) {
+      statement = prepare<unknown[]>(EVENT_INSERT + Array.from({ length: rows }, () => EVENT_VALUES).join(', '));
+      multiRowInserts.set(rows, statement);
+    }
+    return statement;
+  };
   return {
     conversation: prepare<[string], ConversationRow>(`SELECT ${CONVERSATION_COLUMNS} FROM conversations WHERE id = ?`),
+    /** What an append and a tail need of the projection, without its preview and metadata text. */
+    conversationHead: prepare<[string], ConversationHead>(
+      'SELECT status, version, last_position FROM conversations WHERE id = ?',
+    ),
     insertConversation: prepare<[id: string, userId: string | null, createdAt: string, lastMessageAt: string]>(
       `INSERT INTO conversations (id, user_id, version, created_at, last_message_at, last_position)
        VALUES (?, ?, 1, ?, ?, 0)`,
@@ -51,21 +89,9 @@ export function prepareStatements(db: Database) {
     ),
     deleteConversation: prepare<[string]>('DELETE FROM conversations WHERE id = ?'),
 
-    insertEvent: prepare<
-      [
-        conversationId: string,
-        version: number,
-        eventId: string,
-        type: string,
-        data: string,
-        metadata: string,
-        recordedAt: string,
-        contentHash: string | null,
-      ]
-    >(
-      `INSERT INTO events (conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
+    insertEvent: prepare<EventParams>(EVENT_INSERT + EVENT_VALUES),
+    /** `rows` events in one statement (a power of two up to MAX_ROWS_PER_INSERT); parameters row after row. */
+    insertEvents,
     eventById: prepare<[conversationId: string, eventId: string], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE conversation_id = ? AND event_id = ?`,
     ),
@@ -89,8 +115,9 @@ export function prepareStatements(db: Database) {
     ),
     deleteEvents: prepare<[string]>('DELETE FROM events WHERE conversation_id = ?'),
 
-    tail: prepare<[conversationId: string, n: number], EventRow>(
-      `SELECT ${EVENT_COLUMNS} FROM events
+    /** Newest first (the index order), as arrays of MESSAGE_COLUMNS. */
+    tail: prepareRaw<[conversationId: string, n: number], MessageTuple>(
+      `SELECT ${MESSAGE_COLUMNS} FROM events
        WHERE conversation_id = ? AND type = 'message.appended' AND (redacted IS NULL OR redacted <> 'purge')
          AND retracted = 0
        ORDER BY version DESC LIMIT ?`,
