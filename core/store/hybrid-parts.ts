@@ -68,7 +68,8 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
     // saves it wasted entries; bounded mode trusts the bus, so L1 is bypassed while it is down.
     const invalidations = createInvalidationBus({
       client,
-      subscriberFactory: () => (client as Redis).duplicate(),
+      // A subscribed connection sends nothing worth pipelining.
+      subscriberFactory: () => (client as Redis).duplicate({ enableAutoPipelining: false }),
       instanceId,
       onInvalidate: (conversationId, position) => l1Cache.invalidate(conversationId, position),
       onReset: () => l1Cache.clear(),
