@@ -57,6 +57,9 @@ export function reconnectDelay(attempt: number): number {
   return Math.min(50 * 2 ** Math.max(0, Math.min(attempt - 1, 16)), MAX_RECONNECT_DELAY_MS);
 }
 
+/** Commands sent alone on the hot read path: pipelining them only adds work. */
+const AUTO_PIPELINING_IGNORED = ['hget'] as const;
+
 export function resolveRedisOptions(url: string, options: RedisClientOptions = {}): ResolvedRedisOptions {
   const commandTimeout = options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   const connectTimeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
@@ -77,7 +80,10 @@ export function resolveRedisOptions(url: string, options: RedisClientOptions = {
     enableReadyCheck: true,
     // Commands issued in one event-loop turn leave in one write: the write-throughs of a group
     // commit's appends, resolved together, cost this process and Redis one write and one read.
+    // Not the read path's HGET (the strict L1 check), which goes alone and would only pay for
+    // the pipeline's bookkeeping.
     enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: [...AUTO_PIPELINING_IGNORED],
     ...(parsed.username === undefined ? {} : { username: parsed.username }),
     ...(parsed.password === undefined ? {} : { password: parsed.password }),
     ...(parsed.db === undefined ? {} : { db: parsed.db }),
@@ -94,6 +100,7 @@ export function resolveRedisOptions(url: string, options: RedisClientOptions = {
         enableOfflineQueue: false,
         enableReadyCheck: true,
         enableAutoPipelining: true,
+        autoPipeliningIgnoredCommands: [...AUTO_PIPELINING_IGNORED],
         lazyConnect: false,
         clusterRetryStrategy: reconnectDelay,
         slotsRefreshTimeout: connectTimeout,
