@@ -16,19 +16,16 @@ import type {
   ControlResult,
   EventLog,
   GlobalBatch,
-  LogAppendRequest,
-  LogAppendResult,
   TailSnapshot,
 } from '../log.js';
-import { BackendUnavailableError, ValidationError } from '../../errors/errors.js';
-import { batchParams, toAppendResult, toBatchOutcomes, type AppendBatchRow, type AppendRow } from './append-results.js';
-import { createGroupCommit, type Settled } from './group-commit.js';
+import { ValidationError } from '../../errors/errors.js';
+import { createPostgresAppend } from './append-path.js';
 import type { ConversationInfo, ListOptions, ListResult, Message, ReadResult } from '../../events/types.js';
 import { createPostgresCacheInvalidations } from './cache-invalidations.js';
 import { destroyClient, settledWithin } from './client-shutdown.js';
 import { decodeCheckpoint, encodeCheckpoint, encodeListCursor, keepSnapshot, START_CHECKPOINT } from './cursors.js';
 import { migrate } from './migrate.js';
-import { isStoredIdRetry, mapPgError, type ErrorContext } from './pg-errors.js';
+import { mapPgError, type ErrorContext } from './pg-errors.js';
 import {
   APPEND_BATCH_SQL,
   APPEND_RECORDING_INVALIDATION_SQL,
@@ -52,7 +49,6 @@ import {
   type EventRow,
   type MessageData,
 } from './rows.js';
-import { indexedWords } from './search.js';
 import { createWakeListener, WAKE_CHANNEL } from './wake-listener.js';
 import { createWakeNotifier } from './wake-notifier.js';
 
@@ -78,20 +74,6 @@ export interface PostgresLogOptions {
 }
 
 const MAX_VERSION = 2_147_483_647;
-/**
- * Group commit bounds: entries and messages per batch (each entry's advisory lock is held to the
- * batch's commit), and batches in flight, which leaves the rest of the pool to reads.
- */
-const GROUP_COMMIT_MAX_ENTRIES = 32;
-const GROUP_COMMIT_MAX_MESSAGES = 512;
-const GROUP_COMMIT_MAX_IN_FLIGHT = 4;
-
-/** The append functions' p_expected: 'any' | 'no_stream' | 'exists' | a version as text. */
-function expectedParam(request: LogAppendRequest): string {
-  const { expectedVersion } = request;
-  // Versions are int4: a larger expectation can only conflict, which the clamp preserves.
-  return expectedVersion === 0 ? 'no_stream' : typeof expectedVersion === 'number' ? String(clampVersion(expectedVersion)) : expectedVersion;
-}
 /** The client gives the server's statement_timeout this long to report first. */
 const CLIENT_TIMEOUT_MARGIN_MS = 250;
 
@@ -160,63 +142,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
     }
   }
 
-  async function appendOne(request: LogAppendRequest): Promise<LogAppendResult> {
-    const { conversationId, messages } = request;
-    const call = (check: boolean): Promise<AppendRow[]> =>
-      query<AppendRow>(
-        request.recordCacheInvalidation === true ? APPEND_RECORDING_INVALIDATION_SQL : APPEND_SQL,
-        [
-          conversationId,
-          expectedParam(request),
-          request.userId,
-          request.startedEventId,
-          JSON.stringify(request.metadata),
-          messages.map((m) => m.id),
-          messages.map((m) => m.role),
-          messages.map((m) => m.content),
-          messages.map((m) => JSON.stringify(m.metadata)),
-          messages.map((m) => (m.parts === undefined ? null : JSON.stringify(m.parts))),
-          messages.map((m) => m.contentHash),
-          messages.map((m) => indexedWords(m.content)),
-          check,
-        ],
-        { conversationId, expectedVersion: request.expectedVersion },
-      );
-    // The fast path skips the idempotency probe; an id already stored sends it round again
-    // with the probe on (a retry, so the second round trip is the rare case).
-    const [row] = await call(false).catch((error: unknown) => {
-      if (isStoredIdRetry(error)) return call(true);
-      throw error;
-    });
-    if (row === undefined) throw new Error('scrollback_append returned no row');
-    if (row.o_outcome === 'appended') committed();
-    return toAppendResult(request, row);
-  }
-
-  async function appendBatch(requests: LogAppendRequest[]): Promise<Array<Settled<LogAppendResult>>> {
-    let rows: AppendBatchRow[];
-    try {
-      rows = await query<AppendBatchRow>(APPEND_BATCH_SQL, batchParams(requests, expectedParam));
-    } catch (error) {
-      // Rolled back whole. An outage fails every entry, as it would have failed each alone;
-      // anything else is sent again entry by entry, so one entry's error stays its own.
-      if (error instanceof BackendUnavailableError) throw error;
-      return Promise.all(requests.map((r) => appendOne(r).then((value) => ({ ok: true as const, value }), (e: unknown) => ({ ok: false as const, error: e }))));
-    }
-    const outcomes = toBatchOutcomes(requests, rows);
-    if (outcomes.some((o) => o.ok && o.value.outcome === 'appended')) committed();
-    return outcomes;
-  }
-
-  const groupCommit = createGroupCommit<LogAppendRequest, LogAppendResult>({
-    key: (r) => r.conversationId,
-    weight: (r) => r.messages.length,
-    single: appendOne,
-    batch: appendBatch,
-    maxBatch: GROUP_COMMIT_MAX_ENTRIES,
-    maxWeight: GROUP_COMMIT_MAX_MESSAGES,
-    maxInFlight: Math.max(1, Math.min(GROUP_COMMIT_MAX_IN_FLIGHT, options.poolSize ?? 10)),
-  });
+  const append = createPostgresAppend({ query, committed, poolSize: options.poolSize ?? 10 });
 
   return {
     backend: 'postgres',
@@ -230,10 +156,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
       }
     },
 
-    append(request: LogAppendRequest): Promise<LogAppendResult> {
-      // Appends that record an invalidation run while Redis is down: rare, and kept on their own.
-      return request.recordCacheInvalidation === true ? appendOne(request) : groupCommit.submit(request);
-    },
+    append,
 
     async control(request: ControlRequest): Promise<ControlResult> {
       const { conversationId, event } = request;
