@@ -98,6 +98,8 @@ export function createCacheApi(deps: CacheApiDeps): CacheApi {
         if (since !== null && (info.lastMessageAt === null || Date.parse(info.lastMessageAt) < since)) return report;
         seen++;
         try {
+          // A fill of ours still on its way counts as cached once it lands.
+          await deps.tiered.settled(info.conversationId);
           if ((await deps.redis.head(info.conversationId)) !== null) {
             report.cached++;
             continue;

@@ -235,7 +235,10 @@ describe('cache.warm with a filter', () => {
     const [store] = await instances(1, inject('redisUrl'));
     if (store === undefined) throw new Error('no store');
     const userId = newId('user');
-    const ids = Array.from({ length: 5 }, () => newId());
+    // Appends can land within one millisecond; listing breaks ties by id (descending), so these
+    // ids sort in append order and "most recent" means the same either way.
+    const base = newId();
+    const ids = Array.from({ length: 5 }, (_, i) => `${base}-${i}`);
     for (const id of ids) await store.append(id, user('hello'), { userId });
     for (const id of ids) await store.cache.evict(id);
     await store.tail(ids[4] ?? '');

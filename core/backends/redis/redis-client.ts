@@ -81,7 +81,9 @@ export function resolveRedisOptions(url: string, options: RedisClientOptions = {
     // Commands issued in one event-loop turn leave in one write: the write-throughs of a group
     // commit's appends, resolved together, cost this process and Redis one write and one read.
     // Not the read path's HGET (the strict L1 check), which goes alone and would only pay for
-    // the pipeline's bookkeeping.
+    // the pipeline's bookkeeping. So an HGET can overtake pipelined commands issued earlier in
+    // the same turn: whoever reads the head after a write of its own awaits that write first
+    // (the tiers and warm-up wait for their pending fills).
     enableAutoPipelining: true,
     autoPipeliningIgnoredCommands: [...AUTO_PIPELINING_IGNORED],
     ...(parsed.username === undefined ? {} : { username: parsed.username }),
