@@ -3,6 +3,7 @@
  * so a command that talks to a backend directly (migrate, tail) sees the same log as the store.
  */
 import type { EventLog } from '../backends/log.js';
+import { stderrLogger } from '../logging/logger.js';
 import { createLog } from '../store/backend-loader.js';
 import { configFromEnvironment, resolveConfig, type ResolvedConfig } from '../store/config.js';
 
@@ -15,5 +16,5 @@ export function resolvedEnvironment(): ResolvedConfig {
  * one is a one-line error naming the package.
  */
 export function openLog(config: ResolvedConfig = resolvedEnvironment()): Promise<EventLog> {
-  return createLog(config.postgres === undefined ? config : { ...config, postgres: { ...config.postgres, poolSize: 2 } });
+  return createLog(config.postgres === undefined ? config : { ...config, postgres: { ...config.postgres, poolSize: 2 } }, stderrLogger);
 }

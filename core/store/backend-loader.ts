@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { EventLog } from '../backends/log.js';
 import { MissingDependencyError, ValidationError } from '../errors/errors.js';
-import type { Logger } from '../logging/logger.js';
+import { describeError, type Logger } from '../logging/logger.js';
 import type { ResolvedConfig } from './config.js';
 import { looksLikePostgresPool, type PostgresPool } from './driver-types.js';
 import type { HybridParts } from './hybrid-parts.js';
@@ -38,7 +38,7 @@ function toPgPool(value: PostgresPool): pg.Pool {
 }
 
 /** The log of record: SQLite in embedded mode, else PostgreSQL (beside it, SQLite is the outbox). */
-export async function createLog(config: ResolvedConfig): Promise<EventLog> {
+export async function createLog(config: ResolvedConfig, logger: Logger): Promise<EventLog> {
   if (config.sqlite !== undefined && config.postgres === undefined) {
     const { createSqliteLog } = await loadBackend('better-sqlite3', 'SQLite', () => import('../backends/sqlite/sqlite-log.js'));
     return createSqliteLog({ path: config.sqlite.path, durability: config.sqlite.durability, readOnly: config.readOnly });
@@ -53,6 +53,8 @@ export async function createLog(config: ResolvedConfig): Promise<EventLog> {
     poolSize: postgres.poolSize,
     connectTimeoutMs: postgres.connectTimeoutMs,
     queryTimeoutMs: postgres.queryTimeoutMs,
+    searchIndexer: !config.readOnly,
+    onError: (error) => logger.warn('postgres background work failed', describeError(error)),
   });
 }
 

@@ -27,7 +27,7 @@ export async function openStore(config?: StoreConfig): Promise<ConversationStore
   const logger = resolved.logger ?? stderrLogger;
   let fallback: StoreFallback | null = null;
   const telemetry = telemetrySink(resolved.telemetry);
-  const inner = await createLog(resolved);
+  const inner = await createLog(resolved, logger);
   const system = dbSystemOf(inner.backend);
   const tracked = trackLog(
     inner,

@@ -9,7 +9,6 @@ import { batchParams, toAppendResult, toBatchOutcomes, type AppendBatchRow, type
 import { createGroupCommit, type Settled } from './group-commit.js';
 import { isStoredIdRetry, type ErrorContext } from './pg-errors.js';
 import { APPEND_BATCH_SQL, APPEND_RECORDING_INVALIDATION_SQL, APPEND_SQL } from './queries.js';
-import { indexedWords } from './search.js';
 
 export interface PostgresAppendOptions {
   /** Runs one statement; driver errors arrive mapped (BackendUnavailableError for an outage). */
@@ -63,13 +62,12 @@ export function createPostgresAppend({
           messages.map((m) => JSON.stringify(m.metadata)),
           messages.map((m) => (m.parts === undefined ? null : JSON.stringify(m.parts))),
           messages.map((m) => m.contentHash),
-          messages.map((m) => indexedWords(m.content)),
           check,
         ],
         { conversationId, expectedVersion: request.expectedVersion },
       );
-    // The fast path skips the idempotency probe; an id already stored sends it round again
-    // with the probe on (a retry, so the second round trip is the rare case).
+    // The fast path skips the idempotency probe; an id already stored fails its insert and sends
+    // it round again with the probe on (a retry, so the second round trip is the rare case).
     const [row] = await call(false).catch((error: unknown) => {
       if (isStoredIdRetry(error)) return call(true);
       throw error;

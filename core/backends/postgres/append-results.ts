@@ -8,7 +8,6 @@ import type { Message } from '../../events/types.js';
 import type { Settled } from './group-commit.js';
 import { mapPgError } from './pg-errors.js';
 import { toMessage, toPosition, type MessageData } from './rows.js';
-import { indexedWords } from './search.js';
 
 interface StoredMessage {
   id: string;
@@ -108,7 +107,6 @@ export function batchParams(requests: LogAppendRequest[], expectedOf: (request: 
   const metadata: string[] = [];
   const parts: Array<string | null> = [];
   const hashes: string[] = [];
-  const words: string[] = [];
   requests.forEach((request, i) => {
     for (const m of request.messages) {
       entries.push(i + 1);
@@ -118,7 +116,6 @@ export function batchParams(requests: LogAppendRequest[], expectedOf: (request: 
       metadata.push(JSON.stringify(m.metadata));
       parts.push(m.parts === undefined ? null : JSON.stringify(m.parts));
       hashes.push(m.contentHash);
-      words.push(indexedWords(m.content));
     }
   });
   return [
@@ -134,6 +131,5 @@ export function batchParams(requests: LogAppendRequest[], expectedOf: (request: 
     metadata,
     parts,
     hashes,
-    words,
   ];
 }

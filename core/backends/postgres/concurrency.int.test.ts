@@ -81,7 +81,7 @@ describe('postgres log commit order', () => {
       await slow.query('BEGIN');
       const [held] = (
         await slow.query<{ o_position: string }>(
-          `SELECT * FROM scrollback_append($1, 'any', NULL, $2::text, '{}'::jsonb, $3::text[], $4::text[], $5::text[], $6::jsonb[], ARRAY[NULL]::jsonb[], $7::text[], ARRAY['slow']::text[], false)`,
+          `SELECT * FROM scrollback_append($1, 'any', NULL, $2::text, '{}'::jsonb, $3::text[], $4::text[], $5::text[], $6::jsonb[], ARRAY[NULL]::jsonb[], $7::text[], false)`,
           [a, uuidv7(), [aMessage.id], ['user'], [aMessage.content], ['{}'], [aMessage.contentHash]],
         )
       ).rows;

@@ -92,20 +92,53 @@ describe('postgres log group commit', () => {
     );
     expect(batchedResults.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'rejected', 'fulfilled', 'rejected', 'rejected', 'rejected', 'fulfilled', 'rejected']);
 
-    // They did share one transaction: every event the batch wrote carries the same xid.
-    const { rows } = await admin.query<{ txs: string }>(
-      `SELECT count(DISTINCT tx)::text AS txs FROM events WHERE conversation_id = ANY($1) AND recorded_at > now() - interval '1 minute'
-          AND (type = 'message.appended' AND event_id = ANY($2) OR conversation_id = $3)`,
-      [batched.map((r) => r.conversationId), batched.flatMap((r) => r.messages.map((m) => m.id)).filter((m) => !m.endsWith('-stored')), batched[0]!.conversationId],
-    );
-    expect(rows[0]?.txs).toBe('1');
-
     // The log reflects exactly the appended entries.
     const many = await log.read(batched[8]!.conversationId, { fromVersion: 1, toVersion: 100, direction: 'forward', limit: 100 });
     expect(many?.events.map((e) => e.version)).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await log.getConversation(batched[8]!.conversationId))?.messageCount).toBe(5);
     expect((await log.getConversation(batched[0]!.conversationId))?.preview).toBe('hello');
     expect(await log.getConversation(batched[3]!.conversationId)).toBeNull();
+  });
+
+  it('sends a batch as one transaction, and a batch holding a retry entry by entry', async () => {
+    const log = open();
+    const txsOf = async (requests: LogAppendRequest[]): Promise<number> => {
+      const { rows } = await admin.query<{ txs: number }>(
+        `SELECT count(DISTINCT tx)::int AS txs FROM events WHERE conversation_id = ANY($1) AND event_id = ANY($2)`,
+        [requests.map((r) => r.conversationId), requests.flatMap((r) => r.messages.map((m) => m.id))],
+      );
+      return rows[0]?.txs ?? 0;
+    };
+    const appendWhileBusy = async (requests: LogAppendRequest[]): Promise<PromiseSettledResult<LogAppendResult>[]> => {
+      // The first append goes out alone at once; the others, made while it is in flight, share a batch.
+      const lead = log.append(appendRequest(conversationId('lead'), [newMessage('lead')]));
+      const results = await Promise.allSettled(requests.map((r) => log.append(r)));
+      await lead;
+      return results;
+    };
+
+    const fresh = Array.from({ length: 6 }, (_, i) => appendRequest(conversationId('fresh'), [newMessage(`m${i}`), newMessage(`n${i}`)]));
+    expect((await appendWhileBusy(fresh)).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect(await txsOf(fresh)).toBe(1);
+
+    // A retry of a stored message meets the unique constraint, which undoes the batch: every entry
+    // is then sent alone and still answered as it would have been.
+    const stored = newMessage('stored once');
+    const retried = conversationId('retried');
+    await log.append(appendRequest(retried, [stored]));
+    const mixed = [
+      ...Array.from({ length: 4 }, (_, i) => appendRequest(conversationId('mixed'), [newMessage(`x${i}`)])),
+      appendRequest(retried, [stored]),
+    ];
+    const results = await appendWhileBusy(mixed);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'rejected'))).toEqual([
+      'appended',
+      'appended',
+      'appended',
+      'appended',
+      'already_appended',
+    ]);
+    expect(await txsOf(mixed.slice(0, 4))).toBe(4);
   });
 
   it('two instances appending to the same conversations at once: no deadlock, nothing lost, versions in commit order', async () => {

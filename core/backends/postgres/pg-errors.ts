@@ -25,13 +25,14 @@ export const SQLSTATE = {
   messageUnavailable: 'SBM02',
   /** Merged conversation metadata over the limit; DETAIL = the limit in bytes. */
   metadataTooLarge: 'SBL01',
-  /** An append met an already stored id on its fast path: retry with the idempotency probe on. */
-  storedId: 'SBR01',
 } as const;
 
-/** True when an append must be retried with the idempotency probe (see SQLSTATE.storedId). */
+/**
+ * True when an append must be retried with the idempotency probe on: its insert met a message id
+ * already stored (unique_violation on events_conversation_event), which undid the append.
+ */
 export function isStoredIdRetry(error: unknown): boolean {
-  return sqlState(error) === SQLSTATE.storedId;
+  return sqlState(error) === '23505' && (error as { constraint?: unknown }).constraint === 'events_conversation_event';
 }
 
 export interface ErrorContext {

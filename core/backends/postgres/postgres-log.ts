@@ -49,6 +49,8 @@ import {
   type EventRow,
   type MessageData,
 } from './rows.js';
+import { createSearchIndexer } from './search-indexer.js';
+import { createTransactionRunner } from './transaction.js';
 import { createWakeListener, WAKE_CHANNEL } from './wake-listener.js';
 import { createWakeNotifier } from './wake-notifier.js';
 
@@ -71,6 +73,11 @@ export interface PostgresLogOptions {
   queryTimeoutMs?: number;
   /** Errors no caller awaits: the LISTEN connection dropping, a wake listener throwing. */
   onError?: (error: unknown) => void;
+  /**
+   * Whether this instance fills the search index (after `migrate()`), default true. Searches
+   * find every committed message either way; with no instance indexing they get slower.
+   */
+  searchIndexer?: boolean;
 }
 
 const MAX_VERSION = 2_147_483_647;
@@ -124,10 +131,13 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
   const wake = createWakeListener(listenConfig, connectTimeoutMs, onError);
   const notifier = createWakeNotifier(() => query(`SELECT pg_notify('${WAKE_CHANNEL}', '')`, []), onError);
   const cacheInvalidations = createPostgresCacheInvalidations(query, listenConfig, connectTimeoutMs, onError);
+  const searchIndexer =
+    options.searchIndexer === false ? null : createSearchIndexer({ transaction: createTransactionRunner(pool, clientTimeoutMs), onError });
   // After a commit: this process's readers now, other processes' through NOTIFY.
   const committed = (): void => {
     wake.emitLocal();
     notifier.schedule();
+    searchIndexer?.poke();
   };
 
   async function query<R extends pg.QueryResultRow>(text: string, values: unknown[], context: ErrorContext = {}): Promise<R[]> {
@@ -154,6 +164,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
       } catch (error) {
         throw mapPgError(error);
       }
+      searchIndexer?.start();
     },
 
     append,
@@ -280,6 +291,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
 
     async close() {
       notifier.close();
+      await searchIndexer?.close();
       await Promise.all([wake.close(), cacheInvalidations.close()]);
       if (!ownPool) return;
       const ended = pool.end();

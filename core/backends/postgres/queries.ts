@@ -5,7 +5,7 @@
 import type { ListOptions } from '../../events/types.js';
 import { decodeListCursor } from './cursors.js';
 import { CONVERSATION_COLUMNS, CONVERSATION_EVENT_COLUMNS, CURRENT_MESSAGE_DATA, EVENT_COLUMNS, isoTime } from './rows.js';
-import { toPrefixTsquery } from './search.js';
+import { searchWords, toPrefixTsquery } from './search.js';
 
 export interface SqlQuery {
   text: string;
@@ -13,11 +13,11 @@ export interface SqlQuery {
 }
 
 export const APPEND_SQL =
-  'SELECT * FROM scrollback_append($1, $2, $3, $4::text, $5::jsonb, $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[], $11::text[], $12::text[], $13::boolean)';
+  'SELECT * FROM scrollback_append($1, $2, $3, $4::text, $5::jsonb, $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::jsonb[], $11::text[], $12::boolean)';
 
 /** Several appends, one per conversation, in one transaction: a row per entry (see group-commit.ts). */
 export const APPEND_BATCH_SQL =
-  'SELECT * FROM scrollback_append_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::text[], $13::text[])';
+  'SELECT * FROM scrollback_append_batch($1::text[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::integer[], $7::text[], $8::text[], $9::text[], $10::jsonb[], $11::jsonb[], $12::text[])';
 
 export const CONTROL_SQL = 'SELECT * FROM scrollback_control($1, $2::text, $3, $4::jsonb, $5::jsonb, $6::text, $7::integer)';
 
@@ -41,7 +41,8 @@ export function readSql(direction: 'forward' | 'backward'): string {
 }
 
 /**
- * $1 id, $2 n. The predicate repeats events_message_tail's, so the partial index serves it. A
+ * $1 id, $2 n. Walks events_conversation_version backwards, skipping what is not a visible message
+ * (control events, retracted and purged messages: few beside the messages a tail returns). A
  * revised message is its appended event with the current body (`revision`) laid over it. Rows
  * come newest first (the index order); the caller reverses them.
  */
@@ -123,13 +124,44 @@ export function listSql(options: ListOptions & { limit: number }): SqlQuery | nu
       ORDER BY c.last_message_at DESC, c.id DESC LIMIT ${limit}`;
   if (options.search === undefined) return { text: page(where), values };
 
-  const tsquery = toPrefixTsquery(options.search);
-  if (tsquery === null) return null;
-  const q = `to_tsquery('simple', ${param(tsquery)})`;
+  const words = searchWords(options.search);
+  if (words.length === 0) return null;
+  const q = `to_tsquery('simple', ${param(toPrefixTsquery(words))})`;
   const byTitle = page([...where, `c.title IS NOT NULL AND c.title_tsv @@ ${q}`]);
-  const byMessage = page([...where, `EXISTS (SELECT 1 FROM events e WHERE e.conversation_id = c.id AND e.content_tsv @@ ${q})`]);
-  return { text: `SELECT * FROM ((${byTitle}) UNION (${byMessage})) found ${order} LIMIT ${limit}`, values };
+  const byMessage = page([...where, `EXISTS (SELECT 1 FROM message_search s WHERE s.conversation_id = c.id AND s.words @@ ${q})`]);
+  const byRecentMessage = page([...where, `c.id IN (${recentMatchesSql(param(words))})`]);
+  return {
+    text: `SELECT * FROM ((${byTitle}) UNION (${byMessage}) UNION (${byRecentMessage})) found ${order} LIMIT ${limit}`,
+    values,
+  };
 }
+
+/**
+ * The conversations whose messages match `words` ($ref: a text[] of search words) among those the
+ * search indexer has not reached yet (normally milliseconds of appends). Each word must start a
+ * word of the message's current text: the text is folded by lower() as the index folds its
+ * words, and a word starts after anything the regex engine does not count as a letter or a
+ * digit, which is every character that splits words for the index and possibly more, so this
+ * matches at least what the index will.
+ */
+function recentMatchesSql(ref: string): string {
+  return `SELECT u.o_conversation_id FROM scrollback_unindexed_messages() u
+           WHERE NOT EXISTS (
+             SELECT 1 FROM unnest(${ref}::text[]) AS q(word)
+              WHERE lower(u.o_content) !~ ('(^|[^[:alnum:]])' || regexp_replace(lower(q.word), '([^[:alnum:]])', '\\\\\\1', 'g'))
+           )`;
+}
+
+/**
+ * The indexer's two halves (see scrollback_search_pending and scrollback_search_apply), run in
+ * one transaction. $1 the most events to take.
+ */
+export const SEARCH_PENDING_SQL = `SELECT o_locked, o_taken, o_tx::text AS o_tx, o_position::text AS o_position,
+       o_conversation_ids, o_event_ids, o_contents
+  FROM scrollback_search_pending($1)`;
+
+/** $1 tx, $2 position of the last event taken; $3 conversation ids, $4 event ids, $5 words (null: none). */
+export const SEARCH_APPLY_SQL = 'SELECT scrollback_search_apply($1::xid8, $2::bigint, $3, $4, $5)';
 
 /** NOTIFY channel that wakes instances to apply new rows of `cache_invalidations`. */
 export const CACHE_INVALIDATION_CHANNEL = 'scrollback_cache';

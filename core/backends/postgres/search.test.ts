@@ -1,24 +1,26 @@
 import { describe, expect, it } from 'vitest';
-import { indexedWords, toPrefixTsquery } from './search.js';
+import { indexedWords, searchWords, toPrefixTsquery } from './search.js';
 
-describe('toPrefixTsquery', () => {
+const tsquery = (text: string): string => toPrefixTsquery(searchWords(text));
+
+describe('searchWords and toPrefixTsquery', () => {
   it('ANDs every word as a prefix', () => {
-    expect(toPrefixTsquery('Trip  to lisb')).toBe('Trip:* & to:* & lisb:*');
+    expect(tsquery('Trip  to lisb')).toBe('Trip:* & to:* & lisb:*');
   });
 
   it('keeps letters and digits of any script, drops tsquery syntax', () => {
-    expect(toPrefixTsquery("a&b | !c :*(d) 'e' \\f <-> g")).toBe('a:* & b:* & c:* & d:* & e:* & f:* & g:*');
-    expect(toPrefixTsquery('café 東京 x2')).toBe('café:* & 東京:* & x2:*');
+    expect(tsquery("a&b | !c :*(d) 'e' \\f <-> g")).toBe('a:* & b:* & c:* & d:* & e:* & f:* & g:*');
+    expect(tsquery('café 東京 x2')).toBe('café:* & 東京:* & x2:*');
   });
 
-  it('returns null when no word is left, and dedupes', () => {
-    expect(toPrefixTsquery('  !!! :*  ')).toBeNull();
-    expect(toPrefixTsquery('a a b')).toBe('a:* & b:*');
+  it('finds no word in punctuation alone, and dedupes', () => {
+    expect(searchWords('  !!! :*  ')).toEqual([]);
+    expect(tsquery('a a b')).toBe('a:* & b:*');
   });
 
   it('caps the number of words', () => {
     const words = Array.from({ length: 40 }, (_, i) => `w${i}`).join(' ');
-    expect(toPrefixTsquery(words)?.split(' & ')).toHaveLength(32);
+    expect(tsquery(words).split(' & ')).toHaveLength(32);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
- * Turns free text into a `to_tsquery('simple', …)` string: every word must match, each as a
- * prefix. Words are runs of letters and digits, so no tsquery syntax (& | ! : * ( ) ' \ <->) can
- * get through; that is also how the `simple` parser splits the indexed text. Case is left to
- * `to_tsquery`, which folds it with the same rules (the database's LC_CTYPE) as the indexed text.
+ * How message text and search boxes are split into words, one rule for both: runs of letters,
+ * digits and marks of any script, so no tsquery syntax (& | ! : * ( ) ' \ <->) can get through.
+ * Case is left to the server, which folds indexed words with lower() and query words in
+ * `to_tsquery('simple', …)`, both by the database's LC_CTYPE.
  */
 const WORD = /[\p{L}\p{N}\p{M}]+/gu;
 /** More terms only slow the query down; 32 words is well past any real search box. */
@@ -30,8 +30,12 @@ export function indexedWords(content: string): string {
   return joined;
 }
 
-/** null when the text holds no word (then nothing can match). */
-export function toPrefixTsquery(text: string): string | null {
-  const words = [...new Set((text.match(WORD) ?? []).slice(0, MAX_WORDS))];
-  return words.length === 0 ? null : words.map((word) => `${word}:*`).join(' & ');
+/** A search box's words, deduplicated: none when the text holds no word (then nothing can match). */
+export function searchWords(text: string): string[] {
+  return [...new Set((text.match(WORD) ?? []).slice(0, MAX_WORDS))];
+}
+
+/** Every one of `words` (from searchWords) as a prefix of an indexed word. */
+export function toPrefixTsquery(words: string[]): string {
+  return words.map((word) => `${word}:*`).join(' & ');
 }

@@ -133,7 +133,8 @@ export function createRedisCache(options: RedisCacheOptions): RedisCache {
         appended.position,
         maxMessages,
         ttlMs,
-        ...appended.messages.map(encodeMessage),
+        // The script trims the list to maxMessages: older ones would be pushed only to be dropped.
+        ...appended.messages.slice(-maxMessages).map(encodeMessage),
       ]);
       return outcome(reply, APPEND_OUTCOMES, 'append');
     },
