@@ -38,7 +38,6 @@ CREATE TABLE message_search (
   words           tsvector NOT NULL,
   PRIMARY KEY (conversation_id, event_id)
 );
-CREATE INDEX message_search_words ON message_search USING gin (words);
 
 -- The last event (in commit order) the indexer has handled. One row.
 CREATE TABLE message_search_progress (
@@ -61,25 +60,31 @@ INSERT INTO message_search_progress (tx, position)
        WHERE e.tx < pg_snapshot_xmin(pg_current_snapshot())
        ORDER BY e.tx DESC, e.position DESC LIMIT 1
     ) x ON true;
+-- Built after the copy: faster than inserting into it, and it starts with no pending list that
+-- every search would have to scan. Analysed at once, so the first searches are planned on the
+-- table's real shape rather than defaults.
+CREATE INDEX message_search_words ON message_search USING gin (words);
+ANALYZE message_search;
 
 DROP INDEX events_content_tsv;
 ALTER TABLE events DROP COLUMN content_tsv;
 
--- The indexer's first half: for the one caller that gets the indexer lock (o_locked; the others
--- get false and nothing else), the events committed after the progress, up to p_limit of them
--- (o_taken; o_tx, o_position: the last one, where the progress moves to), and the messages they concern
--- with their current text (NULL: redacted, retracted or gone, so their words must go). The
--- conversations are locked FOR KEY SHARE before their messages are read: a redaction, a
--- revision or a hard delete running meanwhile finishes first, and one starting later waits for
--- this transaction, then deletes what it stored.
+-- The indexer's first half. Only the caller that gets the indexer lock takes anything: the others
+-- get one row with o_locked false. The holder takes the events committed after the progress, up
+-- to p_limit of them (o_taken; o_tx, o_position: the last one, where the progress moves to), and
+-- gets a row per message they concern, with its current text (NULL: redacted, retracted or gone,
+-- so its words must go), or one row with no message when none of them concerns one. The
+-- conversations are locked FOR KEY SHARE before their messages are read: a redaction, a revision
+-- or a hard delete running meanwhile finishes first, and one starting later waits for this
+-- transaction, then deletes what it stored.
 CREATE FUNCTION scrollback_search_pending(p_limit integer) RETURNS TABLE (
   o_locked boolean,
   o_taken integer,
   o_tx xid8,
   o_position bigint,
-  o_conversation_ids text[],
-  o_event_ids text[],
-  o_contents text[]
+  o_conversation_id text,
+  o_event_id text,
+  o_content text
 ) LANGUAGE plpgsql AS $$
 DECLARE
   v_tx xid8;
@@ -91,7 +96,7 @@ DECLARE
   v_event_ids text[];
 BEGIN
   IF NOT pg_try_advisory_xact_lock(7277, 1) THEN
-    RETURN QUERY SELECT false, 0, NULL::xid8, NULL::bigint, NULL::text[], NULL::text[], NULL::text[];
+    RETURN QUERY SELECT false, 0, NULL::xid8, NULL::bigint, NULL::text, NULL::text, NULL::text;
     RETURN;
   END IF;
   SELECT p.tx, p.position INTO v_tx, v_position FROM message_search_progress p;
@@ -115,7 +120,11 @@ BEGIN
        LIMIT p_limit
     ) s;
   IF v_last_tx IS NULL THEN
-    RETURN QUERY SELECT true, 0, NULL::xid8, NULL::bigint, NULL::text[], NULL::text[], NULL::text[];
+    RETURN QUERY SELECT true, 0, NULL::xid8, NULL::bigint, NULL::text, NULL::text, NULL::text;
+    RETURN;
+  END IF;
+  IF v_conversation_ids IS NULL THEN
+    RETURN QUERY SELECT true, v_taken, v_last_tx, v_last_position, NULL::text, NULL::text, NULL::text;
     RETURN;
   END IF;
 
@@ -126,35 +135,28 @@ BEGIN
 
   -- A new statement, so a new snapshot: it sees what the writers we waited for committed.
   RETURN QUERY
-    SELECT true, v_taken, v_last_tx, v_last_position,
-           array_agg(t.cid ORDER BY t.cid, t.eid), array_agg(t.eid ORDER BY t.cid, t.eid),
-           array_agg(CASE WHEN m.redacted IS NULL AND NOT m.retracted
-                          THEN coalesce(m.revision ->> 'content', m.data ->> 'content') END ORDER BY t.cid, t.eid)
+    SELECT true, v_taken, v_last_tx, v_last_position, t.cid, t.eid,
+           CASE WHEN m.redacted IS NULL AND NOT m.retracted THEN coalesce(m.revision ->> 'content', m.data ->> 'content') END
       FROM (SELECT DISTINCT u.cid, u.eid FROM unnest(v_conversation_ids, v_event_ids) AS u(cid, eid)) t
       LEFT JOIN events m ON m.conversation_id = t.cid AND m.event_id = t.eid AND m.type = 'message.appended';
 END;
 $$;
 
--- The indexer's second half, in the transaction of the first: stores the words of each message
--- (space-separated, folded here by lower(); NULL or empty: it has none now) and moves the progress.
-CREATE FUNCTION scrollback_search_apply(
-  p_tx xid8,
-  p_position bigint,
-  p_conversation_ids text[],
-  p_event_ids text[],
-  p_words text[]
-) RETURNS void LANGUAGE plpgsql AS $$
+-- The indexer's second half, in the transaction of the first: stores each message's words and
+-- moves the progress. p_words is a JSON array of [conversation id, event id, words] triples, the
+-- words space-separated and folded here by lower() (null or empty: the message has none now).
+CREATE FUNCTION scrollback_search_apply(p_tx xid8, p_position bigint, p_words json) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   IF NOT pg_try_advisory_xact_lock(7277, 1) THEN
     RAISE EXCEPTION 'scrollback_search_apply without the indexer lock';
   END IF;
   DELETE FROM message_search s
-   USING unnest(p_conversation_ids, p_event_ids, p_words) AS u(cid, eid, words)
-   WHERE coalesce(u.words, '') = '' AND s.conversation_id = u.cid AND s.event_id = u.eid;
+   USING json_array_elements(p_words) AS u(entry)
+   WHERE coalesce(u.entry ->> 2, '') = '' AND s.conversation_id = u.entry ->> 0 AND s.event_id = u.entry ->> 1;
   INSERT INTO message_search (conversation_id, event_id, words)
-    SELECT u.cid, u.eid, array_to_tsvector(string_to_array(lower(u.words), ' '))
-      FROM unnest(p_conversation_ids, p_event_ids, p_words) AS u(cid, eid, words)
-     WHERE coalesce(u.words, '') <> ''
+    SELECT u.entry ->> 0, u.entry ->> 1, array_to_tsvector(string_to_array(lower(u.entry ->> 2), ' '))
+      FROM json_array_elements(p_words) AS u(entry)
+     WHERE coalesce(u.entry ->> 2, '') <> ''
     ON CONFLICT (conversation_id, event_id) DO UPDATE SET words = EXCLUDED.words;
   UPDATE message_search_progress SET tx = p_tx, position = p_position;
 END;
@@ -347,7 +349,8 @@ $$;
 
 DROP FUNCTION scrollback_append_batch(text[], text[], text[], text[], jsonb[], integer[], text[], text[], text[], jsonb[], jsonb[], text[], text[]);
 
--- As in 0005, without p_words, and probing only the entries whose expected version fails.
+-- As in 0005, without p_words, probing only the entries whose expected version fails, and with
+-- its plan kept (see below).
 CREATE FUNCTION scrollback_append_batch(
   p_conversation_ids text[],
   p_expected text[],
@@ -372,7 +375,9 @@ CREATE FUNCTION scrollback_append_batch(
   o_position bigint,
   o_recorded_at timestamptz,
   o_stored jsonb
-) LANGUAGE plpgsql AS $$
+-- One plan, kept: planned afresh for each call's arrays (what the planner does with a plpgsql
+-- statement whose generic plan looks dearer) this statement took more time to plan than to run.
+) LANGUAGE plpgsql SET plan_cache_mode = force_generic_plan AS $$
 DECLARE
   v_now timestamptz;
 BEGIN

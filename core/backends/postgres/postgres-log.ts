@@ -119,10 +119,14 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
       query_timeout: clientTimeoutMs,
     });
   const clients = new Set<pg.PoolClient>();
+  let closing = false;
   if (ownPool) {
     // An idle client whose server went away: the pool drops it and the next query reports the
     // outage; without a handler the event would crash the process.
-    pool.on('error', (error) => onError(error));
+    pool.on('error', (error) => {
+      // After close(), the server ending our last sockets is no news.
+      if (!closing) onError(error);
+    });
     pool.on('connect', (client) => clients.add(client));
     pool.on('remove', (client) => clients.delete(client));
   }
@@ -290,6 +294,7 @@ export function createPostgresLog(options: PostgresLogOptions): EventLog {
     },
 
     async close() {
+      closing = true;
       notifier.close();
       await searchIndexer?.close();
       await Promise.all([wake.close(), cacheInvalidations.close()]);

@@ -154,14 +154,15 @@ function recentMatchesSql(ref: string): string {
 
 /**
  * The indexer's two halves (see scrollback_search_pending and scrollback_search_apply), run in
- * one transaction. $1 the most events to take.
+ * one transaction. $1 the most events to take. Texts come as rows and words go as JSON: both
+ * parse much faster than text arrays.
  */
 export const SEARCH_PENDING_SQL = `SELECT o_locked, o_taken, o_tx::text AS o_tx, o_position::text AS o_position,
-       o_conversation_ids, o_event_ids, o_contents
+       o_conversation_id, o_event_id, o_content
   FROM scrollback_search_pending($1)`;
 
-/** $1 tx, $2 position of the last event taken; $3 conversation ids, $4 event ids, $5 words (null: none). */
-export const SEARCH_APPLY_SQL = 'SELECT scrollback_search_apply($1::xid8, $2::bigint, $3, $4, $5)';
+/** $1 tx, $2 position of the last event taken; $3 JSON [conversation id, event id, words | null] triples. */
+export const SEARCH_APPLY_SQL = 'SELECT scrollback_search_apply($1::xid8, $2::bigint, $3::json)';
 
 /** NOTIFY channel that wakes instances to apply new rows of `cache_invalidations`. */
 export const CACHE_INVALIDATION_CHANNEL = 'scrollback_cache';

@@ -13,6 +13,9 @@
  */
 import { indexedWords } from './search.js';
 import { SEARCH_APPLY_SQL, SEARCH_PENDING_SQL } from './queries.js';
+
+const LAST_EVENT_SQL = 'SELECT tx::text AS tx, position::text AS position FROM events ORDER BY tx DESC, position DESC LIMIT 1';
+const PROGRESS_REACHED_SQL = 'SELECT (tx, position) >= ($1::xid8, $2::bigint) AS done FROM message_search_progress';
 import type { RunTransaction } from './transaction.js';
 
 export interface SearchIndexerOptions {
@@ -32,7 +35,7 @@ export interface SearchIndexer {
   start(): void;
   /** Something was committed: index it soon. */
   poke(): void;
-  /** Indexes everything committed before the call; rejects with the error of a failed run. */
+  /** Returns once everything committed before the call is indexed; rejects with the error of a failed run. */
   catchUp(): Promise<void>;
   /** Stops, after the run in progress (if any) ends. */
   close(): Promise<void>;
@@ -43,9 +46,9 @@ interface PendingRow {
   o_taken: number;
   o_tx: string | null;
   o_position: string | null;
-  o_conversation_ids: string[] | null;
-  o_event_ids: string[] | null;
-  o_contents: Array<string | null> | null;
+  o_conversation_id: string | null;
+  o_event_id: string | null;
+  o_content: string | null;
 }
 
 type StepOutcome = 'busy' | 'idle' | 'more';
@@ -64,12 +67,17 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
   /** One transaction: take the next events, store their messages' words, move the progress. */
   const step = (): Promise<StepOutcome> =>
     options.transaction(async (query) => {
-      const [row] = await query<PendingRow>(SEARCH_PENDING_SQL, [batchSize]);
-      if (row === undefined || !row.o_locked) return 'busy';
-      if (row.o_tx === null || row.o_position === null) return 'idle';
-      const words = (row.o_contents ?? []).map((content) => (content === null ? null : indexedWords(content)));
-      await query(SEARCH_APPLY_SQL, [row.o_tx, row.o_position, row.o_conversation_ids ?? [], row.o_event_ids ?? [], words]);
-      return row.o_taken >= batchSize ? 'more' : 'idle';
+      const rows = await query<PendingRow>(SEARCH_PENDING_SQL, [batchSize]);
+      const [first] = rows;
+      if (first === undefined || !first.o_locked) return 'busy';
+      if (first.o_tx === null || first.o_position === null) return 'idle';
+      const words: Array<[string, string, string | null]> = [];
+      for (const row of rows) {
+        if (row.o_conversation_id === null || row.o_event_id === null) continue;
+        words.push([row.o_conversation_id, row.o_event_id, row.o_content === null ? null : indexedWords(row.o_content)]);
+      }
+      await query(SEARCH_APPLY_SQL, [first.o_tx, first.o_position, JSON.stringify(words)]);
+      return first.o_taken >= batchSize ? 'more' : 'idle';
     });
 
   /** Steps until nothing is left (or the lock is elsewhere); never rejects. */
@@ -126,13 +134,16 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
     },
 
     async catchUp() {
-      // A run in progress may have read the log before the caller's commit: wait it out, then
-      // run until the log is drained, waiting out other instances' runs.
+      // What had committed by now: the indexer only takes events below the oldest running
+      // transaction, so one still open elsewhere can hold these back; keep at it until they pass.
+      const [last] = await options.transaction((query) => query<{ tx: string; position: string }>(LAST_EVENT_SQL, []));
+      if (last === undefined) return;
       for (;;) {
         if (running !== null) await running.catch(() => undefined);
         if (running !== null) continue;
-        const outcome = await launch();
-        if (outcome !== 'busy') return;
+        await launch();
+        const [reached] = await options.transaction((query) => query<{ done: boolean }>(PROGRESS_REACHED_SQL, [last.tx, last.position]));
+        if (reached?.done === true) return;
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
     },
