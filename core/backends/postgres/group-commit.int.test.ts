@@ -22,6 +22,15 @@ function observed(settled: PromiseSettledResult<LogAppendResult>): unknown {
   };
 }
 
+/** Appends `requests` while another append is in flight, so they go out as one batch. */
+async function appendWhileBusy(log: EventLog, requests: LogAppendRequest[]): Promise<PromiseSettledResult<LogAppendResult>[]> {
+  // The first append goes out alone at once; the others, made while it is in flight, share a batch.
+  const lead = log.append(appendRequest(conversationId('lead'), [newMessage('lead')]));
+  const results = await Promise.allSettled(requests.map((r) => log.append(r)));
+  await lead;
+  return results;
+}
+
 describe('postgres log group commit', () => {
   let database: TestDatabase;
   let admin: pg.Client;
@@ -80,10 +89,7 @@ describe('postgres log group commit', () => {
     for (const request of alone) aloneResults.push(...(await Promise.allSettled([log.append(request)])));
 
     const batched = await scenario(log, conversationId('batched'));
-    // The first append goes out alone at once; the others, made while it is in flight, share a batch.
-    const lead = log.append(appendRequest(conversationId('lead'), [newMessage('lead')]));
-    const batchedResults = await Promise.allSettled(batched.map((r) => log.append(r)));
-    await lead;
+    const batchedResults = await appendWhileBusy(log, batched);
 
     const normalise = (value: unknown, prefix: string): unknown => JSON.parse(JSON.stringify(value).replaceAll(prefix, 'P'));
     const prefixOf = (requests: LogAppendRequest[]) => requests[0]!.conversationId.slice(0, -'-new'.length);
@@ -109,16 +115,9 @@ describe('postgres log group commit', () => {
       );
       return rows[0]?.txs ?? 0;
     };
-    const appendWhileBusy = async (requests: LogAppendRequest[]): Promise<PromiseSettledResult<LogAppendResult>[]> => {
-      // The first append goes out alone at once; the others, made while it is in flight, share a batch.
-      const lead = log.append(appendRequest(conversationId('lead'), [newMessage('lead')]));
-      const results = await Promise.allSettled(requests.map((r) => log.append(r)));
-      await lead;
-      return results;
-    };
 
     const fresh = Array.from({ length: 6 }, (_, i) => appendRequest(conversationId('fresh'), [newMessage(`m${i}`), newMessage(`n${i}`)]));
-    expect((await appendWhileBusy(fresh)).every((r) => r.status === 'fulfilled')).toBe(true);
+    expect((await appendWhileBusy(log, fresh)).every((r) => r.status === 'fulfilled')).toBe(true);
     expect(await txsOf(fresh)).toBe(1);
 
     // A retry of a stored message meets the unique constraint, which undoes the batch: every entry
@@ -130,7 +129,7 @@ describe('postgres log group commit', () => {
       ...Array.from({ length: 4 }, (_, i) => appendRequest(conversationId('mixed'), [newMessage(`x${i}`)])),
       appendRequest(retried, [stored]),
     ];
-    const results = await appendWhileBusy(mixed);
+    const results = await appendWhileBusy(log, mixed);
     expect(results.map((r) => (r.status === 'fulfilled' ? r.value.outcome : 'rejected'))).toEqual([
       'appended',
       'appended',

@@ -190,6 +190,12 @@ export const SEARCH_PENDING_SQL = `SELECT o_locked, o_taken, o_tx::text AS o_tx,
 /** $1 tx, $2 position of the last event taken; $3 JSON [conversation id, event id, words | null] triples. */
 export const SEARCH_APPLY_SQL = 'SELECT scrollback_search_apply($1::xid8, $2::bigint, $3::json)';
 
+/** Whether the indexer's progress has reached the event at ($1 tx, $2 position). */
+export const SEARCH_PROGRESS_REACHED_SQL = 'SELECT (tx, position) >= ($1::xid8, $2::bigint) AS done FROM message_search_progress';
+
+/** The last committed event in (tx, position) order, whether or not it is deliverable yet. */
+export const LAST_EVENT_SQL = 'SELECT tx::text AS tx, position::text AS position FROM events ORDER BY tx DESC, position DESC LIMIT 1';
+
 /** NOTIFY channel that wakes instances to apply new rows of `cache_invalidations`. */
 export const CACHE_INVALIDATION_CHANNEL = 'scrollback_cache';
 

@@ -11,11 +11,8 @@
  * indexing them. An instance that finds the lock taken tries again after `delayMs`: the holder
  * may have read the log just before our commit.
  */
+import { LAST_EVENT_SQL, SEARCH_APPLY_SQL, SEARCH_PENDING_SQL, SEARCH_PROGRESS_REACHED_SQL } from './queries.js';
 import { indexedWords } from './search.js';
-import { SEARCH_APPLY_SQL, SEARCH_PENDING_SQL } from './queries.js';
-
-const LAST_EVENT_SQL = 'SELECT tx::text AS tx, position::text AS position FROM events ORDER BY tx DESC, position DESC LIMIT 1';
-const PROGRESS_REACHED_SQL = 'SELECT (tx, position) >= ($1::xid8, $2::bigint) AS done FROM message_search_progress';
 import type { RunTransaction } from './transaction.js';
 
 export interface SearchIndexerOptions {
@@ -142,7 +139,7 @@ export function createSearchIndexer(options: SearchIndexerOptions): SearchIndexe
         if (running !== null) await running.catch(() => undefined);
         if (running !== null) continue;
         await launch();
-        const [reached] = await options.transaction((query) => query<{ done: boolean }>(PROGRESS_REACHED_SQL, [last.tx, last.position]));
+        const [reached] = await options.transaction((query) => query<{ done: boolean }>(SEARCH_PROGRESS_REACHED_SQL, [last.tx, last.position]));
         if (reached?.done === true) return;
         await new Promise((resolve) => setTimeout(resolve, delayMs));
       }
