@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../backends/sqlite/test-support.js';
+import type { MessagePart } from '../events/types.js';
 import { appendRequest, newMessage } from '../testing/log-requests.js';
 import { openOutbox, parsePayload, type Outbox } from './outbox.js';
 
@@ -49,6 +50,17 @@ describe('the fallback outbox file', () => {
     await outbox.remove(outbox.next()!.seq);
     expect(outbox.next()?.append?.messages).toEqual(a2.messages);
     expect(outbox.counts()).toMatchObject({ queued: 1, deadLettered: 0 });
+  });
+
+  it('keeps a queued message whole: parts and the idempotency hash come back as they went in', async () => {
+    const outbox = open();
+    const parts: MessagePart[] = [{ type: 'text', text: 'see ' }, { type: 'image', url: 'https://example.com/a.png' }];
+    const request = appendRequest('parts', [newMessage('see ', { parts, metadata: { n: 1 } })]);
+    await outbox.enqueue(request);
+    const [queued] = outbox.next()?.append?.messages ?? [];
+    expect(queued).toEqual({ ...request.messages[0], parts });
+    expect(queued?.contentHash).toBe(request.messages[0]!.contentHash);
+    expect(outbox.queuedMessages('parts')[0]?.parts).toEqual(parts);
   });
 
   it('is shared by every handle on the file, and survives reopening', async () => {

@@ -15,7 +15,7 @@ import { SQLITE_OUTBOX_MIGRATIONS } from '../generated/assets.js';
 import { runWithBusyRetry, toBackendError } from '../backends/sqlite/sqlite-errors.js';
 import { openDatabase, type SqliteDurability } from '../backends/sqlite/sqlite-log.js';
 import { ValidationError } from '../errors/errors.js';
-import { ROLES, type EventMetadata, type JsonObject, type QueuedMessage, type Role } from '../events/types.js';
+import { ROLES, type EventMetadata, type JsonObject, type MessagePart, type QueuedMessage, type Role } from '../events/types.js';
 import { uuidv7 } from '../events/uuid-v7.js';
 import type { DeadLetter } from './types.js';
 
@@ -74,12 +74,21 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
+/** What the file keeps of a message: every field, the hash included, by name. */
+function storedMessage(m: NewMessage): NewMessage {
+  const { id, role, content, parts, metadata, contentHash } = m;
+  return parts === undefined ? { id, role, content, metadata, contentHash } : { id, role, content, parts, metadata, contentHash };
+}
+
 function parseMessage(value: unknown): NewMessage | null {
   if (!isObject(value)) return null;
-  const { id, role, content, metadata, contentHash } = value;
+  const { id, role, content, parts, metadata, contentHash } = value;
   if (typeof id !== 'string' || typeof content !== 'string' || typeof contentHash !== 'string') return null;
   if (typeof role !== 'string' || !ROLES.includes(role as Role) || !isObject(metadata)) return null;
-  return { id, role: role as Role, content, metadata: metadata as JsonObject, contentHash };
+  const message = { id, role: role as Role, content, metadata: metadata as JsonObject, contentHash };
+  if (parts === undefined) return message;
+  if (!Array.isArray(parts) || !parts.every((part) => isObject(part) && typeof part.type === 'string')) return null;
+  return { ...message, parts: parts as MessagePart[] };
 }
 
 /** The file is an input like any other (another version, a hand edit): read it defensively. */
@@ -195,7 +204,7 @@ export function openOutbox(options: OutboxOptions): Outbox {
   const enqueue = write((request: LogAppendRequest): OutboxEntry => {
     const queuedAt = new Date().toISOString();
     const payload: QueuedAppend = {
-      messages: request.messages,
+      messages: request.messages.map(storedMessage),
       userId: request.userId,
       metadata: request.metadata,
       startedEventId: request.startedEventId,
@@ -246,6 +255,7 @@ export function openOutbox(options: OutboxOptions): Outbox {
               version: null,
               role: m.role,
               content: m.content,
+              ...(m.parts !== undefined ? { parts: m.parts } : {}),
               createdAt: row.queued_at,
               metadata: m.metadata,
               redacted: false,
