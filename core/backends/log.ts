@@ -28,8 +28,12 @@ export interface NewMessage {
   content: string;
   parts?: MessagePart[];
   metadata: JsonObject;
-  /** Hash of role, content, parts and metadata, kept at append time so a redacted message still compares. */
-  contentHash: string;
+  /**
+   * Hash of role, content, parts and metadata: what an idempotent retry compares, kept once the
+   * text is gone (redaction) so a redacted message still compares. Computed on first read, so a
+   * log that compares stored text instead pays nothing for it on a fresh append.
+   */
+  readonly contentHash: string;
 }
 
 export interface LogAppendRequest {

@@ -6,7 +6,7 @@ import type { ControlEvent, EventLog, LogAppendResult, NewMessage } from '../bac
 import type { TieredCache } from '../cache/tiered-cache.js';
 import type { StoreFallback } from '../fallback/store-fallback.js';
 import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError, ValidationError } from '../errors/errors.js';
-import { contentHashOf, eventHash } from '../events/content-hash.js';
+import { eventHash } from '../events/content-hash.js';
 import { uuidv7 } from '../events/uuid-v7.js';
 import { emptyState, foldEvents } from '../events/fold.js';
 import type { Limits } from '../events/limits.js';
@@ -45,6 +45,7 @@ import {
 import type { Logger } from '../logging/logger.js';
 import type { StatsRecorder } from '../metrics/stats-recorder.js';
 import type { StoreStats } from '../metrics/types.js';
+import { toNewMessage } from './new-message.js';
 import { startSubscription } from './subscription.js';
 import type { CacheApi, ConversationStore, EventsHandler, HealthReport, StoreMode, SubscribeFrom, TailSource, Unsubscribe } from './types.js';
 
@@ -153,14 +154,7 @@ export function createConversationStore(parts: StoreParts): ConversationStore {
       const valid = validateMessages(message, limits);
       const expectedVersion = validateExpectedVersion(options?.expectedVersion);
       const metadata = eventMetadata(options, limits);
-      const messages: NewMessage[] = valid.map((m) => ({
-        id: m.id ?? uuidv7(),
-        role: m.role,
-        content: m.content,
-        ...(m.parts !== undefined ? { parts: m.parts } : {}),
-        metadata: m.metadata,
-        contentHash: contentHashOf(m.role, m.content, m.metadataJson, m.partsJson),
-      }));
+      const messages = valid.map(toNewMessage);
       await writeGate;
       const request = { conversationId: id, messages, expectedVersion, userId: metadata.userId ?? null, startedEventId: uuidv7(), metadata };
       if (fallback !== null && (await fallback.route(id, expectedVersion)) === 'outbox') {

@@ -11,7 +11,7 @@ import {
 } from '../../errors/errors.js';
 import type { ExpectedVersion, Message } from '../../events/types.js';
 import type { LogAppendRequest, LogAppendResult } from '../log.js';
-import { eventRowToMessage, firstCodePoints, PREVIEW_CODE_POINTS, type EventRow, type MessageData } from './rows.js';
+import { eventRowToMessage, firstCodePoints, PREVIEW_CODE_POINTS, storedContentHash, type EventRow, type MessageData } from './rows.js';
 import { sqliteCode } from './sqlite-errors.js';
 import { MAX_ROWS_PER_INSERT, type Statements } from './statements.js';
 
@@ -92,7 +92,8 @@ export function appendInTransaction(
       params[p++] = JSON.stringify(data);
       params[p++] = metadata;
       params[p++] = now;
-      params[p++] = message.contentHash;
+      // No hash: a retry hashes the stored text (storedContentHash), a redaction keeps the hash.
+      params[p++] = null;
       written[start + row] =
         message.parts === undefined
           ? {
@@ -159,7 +160,7 @@ function findStoredAppend(st: Statements, request: LogAppendRequest): LogAppendR
       newId ??= message.id;
       continue;
     }
-    if (row.type !== 'message.appended' || row.content_hash !== message.contentHash) {
+    if (row.type !== 'message.appended' || storedContentHash(row) !== message.contentHash) {
       throw new IdempotencyConflictError(
         conversationId,
         message.id,

@@ -17,6 +17,7 @@ import type { ControlEvent, ControlRequest, ControlResult } from '../log.js';
 import {
   firstCodePoints,
   PREVIEW_CODE_POINTS,
+  storedContentHash,
   type ConversationRow,
   type EventRow,
   type MessageData,
@@ -154,7 +155,8 @@ function redact(
     const current = JSON.parse(row.revision) as RevisionData;
     revision = JSON.stringify({ content: '', metadata: event.mode === 'purge' ? {} : current.metadata } satisfies RevisionData);
   }
-  st.rewriteMessage.run(JSON.stringify(rewritten), event.mode, revision, row.position);
+  // The hash is taken from the text before it goes, so a retry of the original append still compares.
+  st.rewriteMessage.run(JSON.stringify(rewritten), event.mode, revision, storedContentHash(row), row.position);
   // Every revision of the message held its text too; their hashes stay, so a retried revision is
   // still recognised.
   for (const stored of st.revisionsOf.all(conversation.id, event.messageId)) {

@@ -14,6 +14,7 @@ import type {
   StoredEvent,
 } from '../../events/types.js';
 import { EVENT_TYPES } from '../../events/types.js';
+import { canonicalJson, contentHashOf } from '../../events/content-hash.js';
 
 export interface ConversationRow {
   id: string;
@@ -164,6 +165,16 @@ export function toMessage(
 /** A stored `message.appended` event row as the message stands now. */
 export function eventRowToMessage(row: EventRow): Message {
   return toMessage(row.conversation_id, row.event_id, row.version, row.data, row.recorded_at, row.redacted, row.revision);
+}
+
+/**
+ * The idempotency hash of a `message.appended` row: the stored one once a redaction has blanked the
+ * text (or for rows written when every append stored it), else the hash of the text as appended.
+ */
+export function storedContentHash(row: EventRow): string {
+  if (row.content_hash !== null) return row.content_hash;
+  const data = JSON.parse(row.data) as MessageData;
+  return contentHashOf(data.role, data.content, canonicalJson(data.metadata), data.parts === undefined ? undefined : canonicalJson(data.parts));
 }
 
 /** The first `count` code points of `text`, without copying a long string into an array. */

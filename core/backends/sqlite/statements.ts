@@ -95,8 +95,8 @@ export function prepareStatements(db: Database) {
     eventById: prepare<[conversationId: string, eventId: string], EventRow>(
       `SELECT ${EVENT_COLUMNS} FROM events WHERE conversation_id = ? AND event_id = ?`,
     ),
-    rewriteMessage: prepare<[data: string, redacted: string, revision: string | null, position: number]>(
-      'UPDATE events SET data = ?, redacted = ?, revision = ? WHERE position = ?',
+    rewriteMessage: prepare<[data: string, redacted: string, revision: string | null, contentHash: string, position: number]>(
+      'UPDATE events SET data = ?, redacted = ?, revision = ?, content_hash = ? WHERE position = ?',
     ),
     setRevision: prepare<[revision: string, position: number]>('UPDATE events SET revision = ? WHERE position = ?'),
     markRetracted: prepare<[position: number]>('UPDATE events SET retracted = 1 WHERE position = ?'),

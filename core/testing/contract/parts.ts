@@ -108,6 +108,23 @@ export function partsContract(target: ContractTarget): void {
       await expect(store.append(id, assistant('hi', { id: messageId }))).rejects.toBeInstanceOf(IdempotencyConflictError);
     });
 
+    it('a message with parts recognises its retry after a revision and a redaction, and still refuses another body', async () => {
+      const id = newId();
+      const messageId = `msg-${randomUUID()}`;
+      const original: MessageInput = { role: 'assistant', id: messageId, parts: uiParts('warm'), metadata: { model: 'm', step: 1 } };
+      const first = await store.append(id, original);
+      await store.revise(id, messageId, { content: 'revised' });
+      const afterRevision = await store.append(id, original);
+      expect(afterRevision).toMatchObject({ outcome: 'already_appended', version: first.version });
+      await store.redact(id, messageId, { mode: 'mask', reason: 'test' });
+      await store.redact(id, messageId, { mode: 'purge', reason: 'test' });
+      await expect(store.append(id, original)).resolves.toMatchObject({ outcome: 'already_appended', version: first.version });
+      const otherParts = store.append(id, { ...original, parts: uiParts('cold') });
+      await expect(otherParts).rejects.toBeInstanceOf(IdempotencyConflictError);
+      const otherMetadata = store.append(id, { ...original, metadata: { model: 'm', step: 2 } });
+      await expect(otherMetadata).rejects.toBeInstanceOf(IdempotencyConflictError);
+    });
+
     it('a redaction removes the parts with the text', async () => {
       const id = newId();
       const secret = `partsecret${randomUUID().slice(0, 8)}`;
