@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../backends/sqlite/test-support.js';
 import { BackendUnavailableError, ConversationDeletedError, ValidationError } from '../errors/errors.js';
-import type { AppendResult, StoredEvent } from '../events/types.js';
+import type { AppendResult, MessageInput, StoredEvent } from '../events/types.js';
 import { openStore } from '../store/open-store.js';
 import type { ConversationStore } from '../store/types.js';
 import { eventually, newId, user } from '../testing/contract/target.js';
@@ -153,6 +153,29 @@ describe("'hybrid+fallback' mode", () => {
     );
     await eventually(() => store.stats().fallback?.queued, (queued) => queued === 0, 20_000);
     expect(contents((await store.read(id)).events)).toEqual(['one', 'two']);
+  });
+
+  it('a queued message keeps its parts and metadata through the drain, and a retry of it is still recognised', async () => {
+    const store = await open('parts.sqlite');
+    const id = newId();
+    await store.append(id, user('online'));
+    const message: MessageInput = {
+      id: `msg-${randomUUID()}`,
+      role: 'assistant',
+      parts: [
+        { type: 'reasoning', text: 'checking' },
+        { type: 'tool-weather', toolCallId: 'call_1', state: 'output-available', output: { celsius: 21.5 } },
+        { type: 'text', text: 'It is warm.' },
+      ],
+      metadata: { model: 'm-1' },
+    };
+    await whileDown(async () => {
+      expect((await store.append(id, message)).outcome).toBe('queued');
+      expect((await store.tail(id)).at(-1)).toMatchObject({ content: 'It is warm.', parts: message.parts, metadata: { model: 'm-1' } });
+    });
+    await eventually(() => store.stats().fallback?.queued, (queued) => queued === 0, 20_000);
+    expect((await store.tail(id)).at(-1)).toMatchObject({ id: message.id, content: 'It is warm.', parts: message.parts, metadata: { model: 'm-1' } });
+    await expect(store.append(id, message)).resolves.toMatchObject({ outcome: 'already_appended', version: 3 });
   });
 
   it('dead-letters a queued append to a conversation deleted meanwhile; retry and discard', async () => {
