@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BackendUnavailableError } from '../../errors/errors.js';
 import { applyMigrations, loadMigrations } from './migrate.js';
 import { createSqliteLog } from './sqlite-log.js';
-import { tempDir } from './test-support.js';
+import { appendRequest, newMessage, tempDir } from './test-support.js';
 
 describe('sqlite migrations', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -80,6 +80,60 @@ describe('sqlite migrations', () => {
       expect(snapshot?.messages).toEqual([{ id: 'm1', conversationId: 'old', version: 2, role: 'user', content: 'hello oldword', createdAt: expect.any(String), metadata: { k: 1 }, redacted: false }]);
       expect((await log.getConversation('old'))?.metadata).toEqual({});
       expect((await log.listConversations({ search: 'oldwo', limit: 10 })).items.map((c) => c.conversationId)).toEqual(['old']);
+    } finally {
+      await log.close();
+    }
+  });
+
+  it('upgrades a file written at version 2: events keep their positions, positions are never reissued, ids stay unique per conversation', async () => {
+    const path = join(dir.path, 'v2.db');
+    const kept = newMessage('kept words here', { id: 'kept-1', metadata: { k: 1 } });
+    const raw = new SqliteDatabase(path);
+    let positions: unknown[];
+    try {
+      applyMigrations(raw, loadMigrations().slice(0, 2));
+      const at = new Date().toISOString();
+      const conversation = raw.prepare(
+        'INSERT INTO conversations (id, user_id, version, message_count, created_at, last_message_at, last_position, preview) VALUES (?, NULL, ?, ?, ?, ?, ?, ?)',
+      );
+      conversation.run('kept', 3, 2, at, at, 3, 'second');
+      conversation.run('gone', 2, 1, at, at, 5, 'soon deleted');
+      const insert = raw.prepare('INSERT INTO events (conversation_id, version, event_id, type, data, metadata, recorded_at, content_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?)');
+      const data = (content: string, metadata: object = {}) => JSON.stringify({ role: 'user', content, metadata });
+      insert.run('kept', 1, 'kept-start', 'conversation.started', '{"userId":null}', '{}', at, null);
+      insert.run('kept', 2, 'kept-1', 'message.appended', data('kept words here', { k: 1 }), '{}', at, kept.contentHash);
+      insert.run('kept', 3, 'kept-2', 'message.appended', data('second'), '{}', at, 'stored-hash');
+      insert.run('gone', 1, 'gone-start', 'conversation.started', '{"userId":null}', '{}', at, null);
+      insert.run('gone', 2, 'gone-1', 'message.appended', data('soon deleted'), '{}', at, 'stored-hash');
+      // The newest rows go, as a hard delete leaves it: a plain rowid would hand their positions out again.
+      raw.prepare("DELETE FROM events WHERE conversation_id = 'gone'").run();
+      raw.prepare("DELETE FROM conversations WHERE id = 'gone'").run();
+      positions = raw.prepare('SELECT position, conversation_id, version, event_id, data FROM events ORDER BY position').all();
+      expect(raw.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'events'").get()).toEqual({ seq: 5 });
+    } finally {
+      raw.close();
+    }
+
+    const log = createSqliteLog({ path });
+    try {
+      await log.migrate();
+      const check = new SqliteDatabase(path, { readonly: true });
+      try {
+        expect(check.prepare('SELECT position, conversation_id, version, event_id, data FROM events ORDER BY position').all()).toEqual(positions);
+      } finally {
+        check.close();
+      }
+      expect((await log.tail('kept', 10))?.messages.map((m) => [m.id, m.content, m.metadata])).toEqual([
+        ['kept-1', 'kept words here', { k: 1 }],
+        ['kept-2', 'second', {}],
+      ]);
+      expect((await log.append(appendRequest('kept', [newMessage('third')]))).position).toBe(6);
+      // Ids stay unique per conversation: a retry is recognised by its stored hash, other content
+      // under the id is refused, and another conversation may use the id.
+      await expect(log.append(appendRequest('kept', [kept]))).resolves.toMatchObject({ outcome: 'already_appended', version: 2 });
+      await expect(log.append(appendRequest('kept', [newMessage('other text', { id: 'kept-1' })]))).rejects.toMatchObject({ code: 'IDEMPOTENCY_CONFLICT' });
+      await expect(log.append(appendRequest('elsewhere', [newMessage('reused id', { id: 'kept-1' })]))).resolves.toMatchObject({ outcome: 'appended' });
+      expect((await log.listConversations({ search: 'kept', limit: 10 })).items.map((c) => c.conversationId)).toEqual(['kept']);
     } finally {
       await log.close();
     }
