@@ -2,7 +2,11 @@
 -- instead of (conversation_id, event_id). The same constraint (a pair is unique whatever its
 -- column order) and the same lookups (both columns are always given), but the ids the store
 -- generates are UUIDv7, ordered by time, so new entries now land at the end of the index instead
--- of at every conversation's place in it: fewer pages written per append, and full pages.
+-- of at every conversation's place in it: fewer pages touched and written per append.
+--
+-- The rebuild also drops the foreign key to conversations, which PostgreSQL's schema never had:
+-- an append writes the conversation row before its first event in the same transaction, and a
+-- hard delete removes the events before the row, so the check only cost a lookup per event.
 --
 -- SQLite cannot drop a table constraint, so the table is rebuilt (every row copied, positions
 -- kept; the search index is keyed by position and needs no change). The sequence is carried over
@@ -10,7 +14,7 @@
 
 CREATE TABLE events_v3 (
   position        INTEGER PRIMARY KEY AUTOINCREMENT,
-  conversation_id TEXT    NOT NULL REFERENCES conversations (id),
+  conversation_id TEXT    NOT NULL,
   version         INTEGER NOT NULL,
   event_id        TEXT    NOT NULL,
   type            TEXT    NOT NULL,
