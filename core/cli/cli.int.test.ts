@@ -14,7 +14,7 @@ import { AIMessage, HumanMessage, SystemMessage, ToolMessage } from '@langchain/
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { StoredEvent } from '../events/types.js';
+import type { MessagePart, StoredEvent } from '../events/types.js';
 import { openStore } from '../store/open-store.js';
 import type { ConversationStore } from '../store/types.js';
 import { eventually, newId } from '../testing/contract/target.js';
@@ -281,6 +281,36 @@ describe('export and import --from jsonl', () => {
     for (const e of appended) if (e.type === 'message.appended') expect(e.data.content).toBe('');
     expect(JSON.stringify(masked)).not.toContain('thanks');
     expect(JSON.stringify(masked)).not.toContain('Billing');
+  });
+
+  it('round-trips parts, revisions, retractions and conversation metadata', async () => {
+    const sourceEnv = { SCROLLBACK_DATABASE_URL: (await database()).url };
+    const s = await store(sourceEnv);
+    const id = newId('rt-parts');
+    const parts: MessagePart[] = [
+      { type: 'reasoning', text: 'thinking' },
+      { type: 'tool-weather', toolCallId: 'call_1', state: 'output-available', output: { celsius: 21.5 } },
+      { type: 'text', text: 'It is warm.' },
+    ];
+    const { messages } = await s.append(id, [{ role: 'user', content: 'weather?' }, { role: 'assistant', parts, metadata: { model: 'm1' } }], { userId: 'carol' });
+    await s.revise(id, messages[1]!.id, { parts: [{ type: 'text', text: 'It is hot.' }], metadata: { model: 'm2' } });
+    await s.retract(id, messages[0]!.id);
+    await s.setMetadata(id, { tenant: 't-1', topic: 'weather', draft: true });
+    await s.setMetadata(id, { draft: null });
+
+    const file = join(dir, 'export-parts.jsonl');
+    expect((await cli(['export', '--out', file, '--user', 'carol'], sourceEnv)).code).toBe(0);
+    const events = jsonLines(await readFile(file, 'utf8'));
+    const copyEnv = { SCROLLBACK_SQLITE_PATH: join(dir, 'copy-parts.db') };
+    const imported = await cli(['import', '--from', 'jsonl', file], copyEnv);
+    expect(imported.code, imported.stderr).toBe(0);
+    expect((await cli(['import', '--from', 'jsonl', file], copyEnv)).code).toBe(0);
+
+    const comparable = (list: StoredEvent[]) => list.map((e) => ({ version: e.version, type: e.type, data: e.data }));
+    expect(comparable(jsonLines((await cli(['export'], copyEnv)).stdout))).toEqual(comparable(events));
+    const copy = await store(copyEnv);
+    expect(await copy.tail(id)).toMatchObject([{ id: messages[1]!.id, content: 'It is hot.', parts: [{ type: 'text', text: 'It is hot.' }], metadata: { model: 'm2' } }]);
+    expect((await copy.getConversation(id))?.metadata).toEqual({ tenant: 't-1', topic: 'weather' });
   });
 
   it('imports a sessions JSON dump in both message shapes', async () => {

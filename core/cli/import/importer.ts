@@ -5,8 +5,9 @@
  * source changed between runs, so that a batch is partly stored, the batch is split into its
  * stored part (re-sent, which checks it is unchanged) and its new part.
  *
- * Renames, redactions and soft deletes carry `import:<source event id>` as their causation id;
- * a re-run skips those it finds in the target's log. A soft-deleted target takes no writes, and its
+ * The other events (renames, redactions, revisions, retractions, metadata changes and soft
+ * deletes) carry `import:<source event id>` as their causation id; a re-run skips those it finds
+ * in the target's log. A soft-deleted target takes no writes, and its
  * delete came last, so it counts as imported.
  */
 import { BackendUnavailableError, IdempotencyConflictError } from '../../errors/errors.js';
@@ -21,7 +22,7 @@ export interface ImportReport {
   appended: number;
   /** Messages found already stored (a re-run, or an overlapping source). */
   alreadyStored: number;
-  /** Renames, redactions and deletes replayed now. */
+  /** Events other than messages (renames, redactions, revisions, …) replayed now. */
   controlEvents: number;
   /** Conversations that failed (the rest were still imported). */
   failed: { conversationId: string; error: unknown }[];
@@ -110,10 +111,26 @@ export async function runImport(store: ConversationStore, source: ImportSource, 
       const tag = `import:${item.eventId}`;
       if (tags.has(tag)) continue;
       const metadata: EventMetadata = { causationId: tag };
-      if (item.kind === 'rename') await store.rename(conversationId, item.title, { metadata });
-      else if (item.kind === 'redact') {
-        await store.redact(conversationId, item.messageId, { mode: item.mode, reason: item.reason, ...(item.by !== null ? { by: item.by } : {}), metadata });
-      } else await store.deleteConversation(conversationId, { hard: false, metadata });
+      switch (item.kind) {
+        case 'rename':
+          await store.rename(conversationId, item.title, { metadata });
+          break;
+        case 'redact':
+          await store.redact(conversationId, item.messageId, { mode: item.mode, reason: item.reason, ...(item.by !== null ? { by: item.by } : {}), metadata });
+          break;
+        case 'revise':
+          await store.revise(conversationId, item.messageId, item.revision, { metadata });
+          break;
+        case 'retract':
+          await store.retract(conversationId, item.messageId, { metadata });
+          break;
+        case 'metadata':
+          await store.setMetadata(conversationId, item.patch, { metadata });
+          break;
+        case 'delete':
+          await store.deleteConversation(conversationId, { hard: false, metadata });
+          break;
+      }
       report.controlEvents++;
     }
     await flush();

@@ -47,6 +47,30 @@ describe('jsonl source', () => {
     expect(b?.items.map((i) => i.kind)).toEqual(['message', 'delete']);
   });
 
+  it('reads parts, revisions, retractions and metadata changes as the store takes them', () => {
+    const parts = [{ type: 'text', text: 'hi' }, { type: 'data-x', value: 1 }];
+    expect(parseEventLine(event('a', 2, 'message.appended', { role: 'assistant', content: 'hi', parts, metadata: {} }, 'm1'), 2).item).toEqual({
+      kind: 'message',
+      message: { id: 'm1', role: 'assistant', content: 'hi', parts, metadata: {} },
+    });
+    expect(parseEventLine(event('a', 3, 'message.revised', { messageId: 'm1', content: 'ho', parts: [{ type: 'text', text: 'ho' }] }, 'r1'), 3).item).toEqual({
+      kind: 'revise',
+      eventId: 'r1',
+      messageId: 'm1',
+      revision: { content: 'ho', parts: [{ type: 'text', text: 'ho' }] },
+    });
+    expect(parseEventLine(event('a', 4, 'message.retracted', { messageId: 'm1' }, 'x1'), 4).item).toEqual({ kind: 'retract', eventId: 'x1', messageId: 'm1' });
+    expect(parseEventLine(event('a', 5, 'conversation.metadata-set', { set: { tenant: 't' }, unset: ['draft'] }, 's1'), 5).item).toEqual({
+      kind: 'metadata',
+      eventId: 's1',
+      patch: { tenant: 't', draft: null },
+    });
+    expect(() => parseEventLine(event('a', 2, 'message.appended', { role: 'user', content: 'secret text', parts: ['secret text'], metadata: {} }), 9)).toThrow(
+      /^jsonl: line 9 has parts that are not objects with a type$/,
+    );
+    expect(() => parseEventLine(event('a', 6, 'conversation.metadata-set', { set: { a: 1 }, unset: [1] }), 6)).toThrow('line 6 is not a valid conversation.metadata-set event');
+  });
+
   it('fails on a bad line, out-of-order versions or a split conversation, naming the line but not its text', async () => {
     const notJson = await file([event('a', 1, 'conversation.started', { userId: null }), '{"secret text']);
     await expect(createJsonlSource(notJson).plan()).rejects.toThrow('jsonl: line 2 is not JSON');

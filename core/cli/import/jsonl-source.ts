@@ -7,7 +7,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ValidationError } from '../../errors/errors.js';
-import { ROLES, type JsonObject, type Role, type StoredEvent } from '../../events/types.js';
+import { ROLES, type JsonObject, type MessagePart, type MetadataPatch, type Role, type StoredEvent } from '../../events/types.js';
 import { isRecord } from './langchain-message.js';
 import type { ImportConversation, ImportItem, ImportPlan, ImportSource } from './source.js';
 
@@ -24,6 +24,13 @@ function fail(line: number, message: string): never {
 
 function str(value: unknown): value is string {
   return typeof value === 'string';
+}
+
+/** Parts as the store takes them: objects, each with a string type (the store checks the rest). */
+function parts(value: unknown, line: number): MessagePart[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || !value.every((part) => isRecord(part) && str(part.type))) fail(line, 'has parts that are not objects with a type');
+  return value as MessagePart[];
 }
 
 /** Checks one line; the message never quotes the line's text. */
@@ -48,8 +55,36 @@ export function parseEventLine(text: string, line: number): ParsedLine {
       if (!(ROLES as readonly unknown[]).includes(data.role)) fail(line, 'has an unknown role');
       if (!str(data.content)) fail(line, 'has content that is not a string');
       if (data.metadata !== undefined && !isRecord(data.metadata)) fail(line, 'has metadata that is not an object');
-      const message = { id: eventId, role: data.role as Role, content: data.content, metadata: (data.metadata ?? {}) as JsonObject };
+      const messageParts = parts(data.parts, line);
+      const message = {
+        id: eventId,
+        role: data.role as Role,
+        content: data.content,
+        ...(messageParts !== undefined ? { parts: messageParts } : {}),
+        metadata: (data.metadata ?? {}) as JsonObject,
+      };
       return { ...base, type: 'message.appended', item: { kind: 'message', message } };
+    }
+    case 'message.revised': {
+      if (!str(data.messageId) || !str(data.content)) fail(line, 'is not a valid message.revised event');
+      if (data.metadata !== undefined && !isRecord(data.metadata)) fail(line, 'has metadata that is not an object');
+      const revisedParts = parts(data.parts, line);
+      const revision = {
+        content: data.content,
+        ...(revisedParts !== undefined ? { parts: revisedParts } : {}),
+        ...(data.metadata !== undefined ? { metadata: data.metadata as JsonObject } : {}),
+      };
+      return { ...base, type: 'message.revised', item: { kind: 'revise', eventId, messageId: data.messageId, revision } };
+    }
+    case 'message.retracted':
+      if (!str(data.messageId)) fail(line, 'is not a valid message.retracted event');
+      return { ...base, type: 'message.retracted', item: { kind: 'retract', eventId, messageId: data.messageId } };
+    case 'conversation.metadata-set': {
+      if (!isRecord(data.set) || !Array.isArray(data.unset) || !data.unset.every(str)) fail(line, 'is not a valid conversation.metadata-set event');
+      // The store's patch form: keys to set, and null for each key removed.
+      const patch: MetadataPatch = { ...(data.set as JsonObject) };
+      for (const key of data.unset as string[]) patch[key] = null;
+      return { ...base, type: 'conversation.metadata-set', item: { kind: 'metadata', eventId, patch } };
     }
     case 'message.redacted':
       if (!str(data.messageId) || (data.mode !== 'mask' && data.mode !== 'purge') || !str(data.reason) || (data.by !== null && data.by !== undefined && !str(data.by))) {

@@ -2,15 +2,18 @@
  * What every import source yields: conversations, each with its items in order. A message always
  * has an id (the source's own, or a derived one), so the import is idempotent by message id.
  */
-import type { MessageInput, RedactionMode } from '../../events/types.js';
+import type { MessageInput, MetadataPatch, RedactionMode, RevisionInput } from '../../events/types.js';
 
 export type ImportMessage = MessageInput & { id: string };
 
 export type ImportItem =
   | { kind: 'message'; message: ImportMessage }
-  /** Renames, redactions and soft deletes (JSONL exports only); `eventId` is the source event's. */
+  /** The other events of a conversation (JSONL exports only); `eventId` is the source event's. */
   | { kind: 'rename'; eventId: string; title: string }
   | { kind: 'redact'; eventId: string; messageId: string; mode: RedactionMode; reason: string; by: string | null }
+  | { kind: 'revise'; eventId: string; messageId: string; revision: RevisionInput }
+  | { kind: 'retract'; eventId: string; messageId: string }
+  | { kind: 'metadata'; eventId: string; patch: MetadataPatch }
   | { kind: 'delete'; eventId: string };
 
 export interface ImportConversation {
