@@ -65,6 +65,8 @@ describe('jsonl source', () => {
       eventId: 's1',
       patch: { tenant: 't', draft: null },
     });
+    const unsetProto = parseEventLine(`{"conversationId":"a","version":7,"eventId":"s2","type":"conversation.metadata-set","data":{"set":{},"unset":["__proto__"]}}`, 7).item;
+    expect(unsetProto.kind === 'metadata' && Object.keys(unsetProto.patch)).toEqual(['__proto__']);
     expect(() => parseEventLine(event('a', 2, 'message.appended', { role: 'user', content: 'secret text', parts: ['secret text'], metadata: {} }), 9)).toThrow(
       /^jsonl: line 9 has parts that are not objects with a type$/,
     );

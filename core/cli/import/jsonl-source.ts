@@ -83,7 +83,8 @@ export function parseEventLine(text: string, line: number): ParsedLine {
       if (!isRecord(data.set) || !Array.isArray(data.unset) || !data.unset.every(str)) fail(line, 'is not a valid conversation.metadata-set event');
       // The store's patch form: keys to set, and null for each key removed.
       const patch: MetadataPatch = { ...(data.set as JsonObject) };
-      for (const key of data.unset as string[]) patch[key] = null;
+      // defineProperty: an unset `__proto__` key stays plain data.
+      for (const key of data.unset as string[]) Object.defineProperty(patch, key, { value: null, enumerable: true, writable: true, configurable: true });
       return { ...base, type: 'conversation.metadata-set', item: { kind: 'metadata', eventId, patch } };
     }
     case 'message.redacted':
