@@ -8,7 +8,7 @@
  * checksummed runner as the SQLite log, so the queue's format evolves under the same rules as the
  * logs' and an outbox written by an older version is migrated, not misread.
  */
-import type { Database, Statement } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import type { LogAppendRequest, NewMessage } from '../backends/log.js';
 import { applyMigrations, loadMigrations } from '../backends/sqlite/migrate.js';
 import { SQLITE_OUTBOX_MIGRATIONS } from '../generated/assets.js';

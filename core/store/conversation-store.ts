@@ -2,7 +2,7 @@
  * The store: validates input at the boundary, writes to the log of record, keeps the cache tiers
  * versioned behind it, and answers reads from the fastest tier that is known to be right.
  */
-import type { ControlEvent, EventLog, LogAppendResult, NewMessage } from '../backends/log.js';
+import type { ControlEvent, EventLog, LogAppendResult } from '../backends/log.js';
 import type { TieredCache } from '../cache/tiered-cache.js';
 import type { StoreFallback } from '../fallback/store-fallback.js';
 import { ConversationDeletedError, ConversationNotFoundError, ReadOnlyError, ValidationError } from '../errors/errors.js';

@@ -2,6 +2,9 @@
  * A validated message as the log receives it: its id assigned, its idempotency hash computed on
  * first read and kept. PostgreSQL and the outbox store the hash with every append; the embedded log
  * reads it only to answer a retry, so a fresh embedded append hashes nothing.
+ *
+ * The hash is a getter on the class, which `JSON.stringify` does not see: whatever persists a
+ * NewMessage names its fields (as the outbox does).
  */
 import type { NewMessage } from '../backends/log.js';
 import { contentHashOf } from '../events/content-hash.js';

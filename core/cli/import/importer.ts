@@ -7,8 +7,8 @@
  *
  * The other events (renames, redactions, revisions, retractions, metadata changes and soft
  * deletes) carry `import:<source event id>` as their causation id; a re-run skips those it finds
- * in the target's log. A soft-deleted target takes no writes, and its
- * delete came last, so it counts as imported.
+ * in the target's log. A soft-deleted target takes no writes, and its delete came last, so it
+ * counts as imported.
  */
 import { BackendUnavailableError, IdempotencyConflictError } from '../../errors/errors.js';
 import type { EventMetadata } from '../../events/types.js';
