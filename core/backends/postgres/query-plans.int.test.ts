@@ -31,6 +31,17 @@ describe('postgres log query plans', () => {
     expect(text).not.toContain('"Seq Scan"');
     for (const index of indexes) expect(text).toContain(`"Index Name":"${index}"`);
   };
+  /** The plan without one of its subplans (by "Subplan Name", e.g. 'CTE rare'). */
+  const withoutSubplan = (text: string, name: string): string => {
+    const prune = (node: unknown): unknown => {
+      if (Array.isArray(node)) return node.filter((n) => (n as { 'Subplan Name'?: string } | null)?.['Subplan Name'] !== name).map(prune);
+      if (node === null || typeof node !== 'object') return node;
+      return Object.fromEntries(Object.entries(node).map(([key, value]) => [key, prune(value)]));
+    };
+    const pruned = JSON.stringify(prune(JSON.parse(text)));
+    expect(pruned).not.toBe(text);
+    return pruned;
+  };
 
   it('tail walks (conversation_id, version) backwards', async () => {
     expectIndexed(await plan({ text: TAIL_SQL, values: ['seed-42', 20] }), ['conversations_pkey', 'events_conversation_version']);
@@ -50,7 +61,11 @@ describe('postgres log query plans', () => {
 
   it('search goes through the full-text indexes', async () => {
     expectIndexed(await plan(listSql({ limit: 50, search: 'w1234' })!), ['conversations_title_tsv', 'message_search_words']);
-    expectIndexed(await plan(listSql({ limit: 50, search: 'w12 common', userId: 'seed-user-3' })!), ['conversations_user_recent', 'message_search_pkey']);
+    // The 'rare' CTE is read only when the user's recent window holds less than a page of matches.
+    // For words as common as these the planner reads message_search whole there, the cheaper plan
+    // by its estimate (and always, once the statistics are exact), so that subplan is its call.
+    const common = await plan(listSql({ limit: 50, search: 'w12 common', userId: 'seed-user-3' })!);
+    expectIndexed(withoutSubplan(common, 'CTE rare'), ['conversations_user_recent', 'message_search_pkey']);
   });
 
   it('a search answers the same whether the recent window or the GIN index finds its matches', async () => {
