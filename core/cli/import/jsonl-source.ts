@@ -7,7 +7,8 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { ValidationError } from '../../errors/errors.js';
-import { ROLES, type JsonObject, type MessagePart, type MetadataPatch, type Role, type StoredEvent } from '../../events/types.js';
+import { metadataPatchOf } from '../../events/metadata-patch.js';
+import { ROLES, type JsonObject, type MessagePart, type Role, type StoredEvent } from '../../events/types.js';
 import { isRecord } from './langchain-message.js';
 import type { ImportConversation, ImportItem, ImportPlan, ImportSource } from './source.js';
 
@@ -81,10 +82,7 @@ export function parseEventLine(text: string, line: number): ParsedLine {
       return { ...base, type: 'message.retracted', item: { kind: 'retract', eventId, messageId: data.messageId } };
     case 'conversation.metadata-set': {
       if (!isRecord(data.set) || !Array.isArray(data.unset) || !data.unset.every(str)) fail(line, 'is not a valid conversation.metadata-set event');
-      // The store's patch form: keys to set, and null for each key removed.
-      const patch: MetadataPatch = { ...(data.set as JsonObject) };
-      // defineProperty: an unset `__proto__` key stays plain data.
-      for (const key of data.unset as string[]) Object.defineProperty(patch, key, { value: null, enumerable: true, writable: true, configurable: true });
+      const patch = metadataPatchOf(data.set as JsonObject, data.unset as string[]);
       return { ...base, type: 'conversation.metadata-set', item: { kind: 'metadata', eventId, patch } };
     }
     case 'message.redacted':

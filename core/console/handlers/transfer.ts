@@ -10,7 +10,8 @@
  */
 import { isScrollbackError, ValidationError } from '../../errors/errors.js';
 import { DEFAULT_LIMITS, type Limits } from '../../events/limits.js';
-import { EVENT_TYPES, type EventType, type JsonValue, type MessageInput, type StoredEvent } from '../../events/types.js';
+import { metadataPatchOf } from '../../events/metadata-patch.js';
+import { EVENT_TYPES, type EventType, type MessageInput, type StoredEvent } from '../../events/types.js';
 import { validateContent, validateId, validateMetadata, validateRole, validateText } from '../../events/validate.js';
 import type { ConversationStore } from '../../store/types.js';
 import { ConsoleError } from '../console-error.js';
@@ -238,10 +239,7 @@ async function replay(
       case 'conversation.metadata-set': {
         await flush();
         const set = maskContent ? maskObject(event.data.set) : event.data.set;
-        const patch: Record<string, JsonValue> = { ...set };
-        // defineProperty: an unset `__proto__` key stays plain data.
-        for (const key of event.data.unset) Object.defineProperty(patch, key, { value: null, enumerable: true, writable: true, configurable: true });
-        version = (await store.setMetadata(conversationId, patch)).version;
+        version = (await store.setMetadata(conversationId, metadataPatchOf(set, event.data.unset))).version;
         replayed++;
         break;
       }
