@@ -34,6 +34,9 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
   const langchainPgIndexed = new LangChainPostgres(langchainIndexedPool, { tableName: LANGCHAIN_INDEXED_TABLE, indexSessionId: true });
   const langchainRedis = new LangChainRedis(langchainRedisClient, cache.ttlSeconds);
   const stores: ConversationStore[] = [];
+  // The same log without a cache, for the appends only: what the cache tier adds to a write,
+  // and the store beside LangChain's PostgreSQL history, which keeps no cache either.
+  let storePostgres: ConversationStore | null = null;
   try {
     await floor.migrate();
     await langchainPg.migrate();
@@ -46,6 +49,7 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
       stores.push(store);
       storeNoL1 = await ctx.openStore({ ...base, cache: { ...cache, l1: false } });
       stores.push(storeNoL1);
+      storePostgres = await ctx.openStore({ postgres: base.postgres });
     }
     const run: Run = async (workload, subjects, operations, concurrency, warmupOperations = profile.warmup) => {
       log(`  ${workload}: ${subjects.map((s) => s.key).join(', ')} × ${operations} ops at concurrency ${concurrency}`);
@@ -71,6 +75,10 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
         }
         subjects.push({ key: 'store', name: 'store', op: { run: (i, w) => s.append(conv('store', w), messageInput(i), { userId: `user-${w}` }) } });
       }
+      if (storePostgres) {
+        const s = storePostgres;
+        subjects.push({ key: 'storePostgres', name: 'storePostgres', op: { run: (i, w) => s.append(conv('pg', w), messageInput(i), { userId: `user-${w}` }) } });
+      }
       subjects.push({ key: 'floor', name: 'floor', op: { run: (i, w) => floor.append(conv('floor', w), { ...messageInput(i), id: uuidv7() }) } });
       subjects.push({ key: 'langchainPostgres', name: 'langchainPostgres', op: { run: (i, w) => langchainPg.append(conv('lc', w), messageInput(i)) } });
       subjects.push({
@@ -81,7 +89,7 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
       await run(workload, subjects, concurrency === 1 ? profile.append.c1 : profile.append.c32, concurrency);
     }
 
-    await runBatchAppends(run, store, floor, profile.append.batch);
+    await runBatchAppends(run, store, storePostgres, floor, profile.append.batch);
 
     // tail(20) on a hit: a 100-message conversation everywhere, except LangChain's Redis
     // history, which gets a session of exactly 20 (its best case: getMessages reads all of it).
@@ -149,6 +157,7 @@ export async function runHybridWorkloads(ctx: WorkloadContext, urls: { databaseU
     }
   } finally {
     for (const s of stores) await s.close();
+    await storePostgres?.close();
     await Promise.all([floorPool.end(), langchainPool.end(), langchainIndexedPool.end()]);
     floorRedis.disconnect();
     langchainRedisClient.disconnect();
@@ -197,7 +206,13 @@ const BATCH = 100;
  * One call of 100 messages, one conversation per subject, concurrency 1: the store's entry is
  * warm first, as in the single appends; the floor writes one multi-row INSERT and one pipeline.
  */
-async function runBatchAppends(run: Run, store: ConversationStore | null, floor: PostgresRedisFloor, operations: number): Promise<void> {
+async function runBatchAppends(
+  run: Run,
+  store: ConversationStore | null,
+  storePostgres: ConversationStore | null,
+  floor: PostgresRedisFloor,
+  operations: number,
+): Promise<void> {
   const conv = 'append-batch';
   const subjects: Array<Subject & { key: SubjectKey }> = [];
   if (store) {
@@ -209,6 +224,15 @@ async function runBatchAppends(run: Run, store: ConversationStore | null, floor:
       name: 'store',
       itemsPerOperation: BATCH,
       op: { run: (i) => s.append(`${conv}-store`, batch(i * BATCH, BATCH), { userId: 'user-batch' }) },
+    });
+  }
+  if (storePostgres) {
+    const s = storePostgres;
+    subjects.push({
+      key: 'storePostgres',
+      name: 'storePostgres',
+      itemsPerOperation: BATCH,
+      op: { run: (i) => s.append(`${conv}-pg`, batch(i * BATCH, BATCH), { userId: 'user-batch' }) },
     });
   }
   subjects.push({
