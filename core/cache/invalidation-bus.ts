@@ -1,6 +1,7 @@
 /**
- * Cross-instance invalidation of the L1 tier over Redis pub/sub. A write publishes the
- * conversation id and the position it reached; every other instance drops its L1 entry and keeps
+ * Cross-instance invalidation of the L1 tier over Redis pub/sub. An invalidation (rename,
+ * redaction, deletion, eviction), and an append made by an instance whose L1 is bounded, publishes
+ * the conversation id and the position it reached; every other instance drops its L1 entry and keeps
  * the position as a tombstone (a read already under way can't store an older tail after it). Pub/sub is fire-and-forget: messages
  * published while a subscriber is disconnected are lost, so whenever the subscriber connection
  * drops, and again once it is subscribed anew, `onReset` fires and the store clears its L1.

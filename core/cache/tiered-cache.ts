@@ -310,9 +310,12 @@ export class TieredCache {
     // is safe against a concurrent append whose fence was evicted, so its first read fills it.
     // The append script on the missing entry raises the fence and revokes any lease.
     const writing = this.redis.append(conversationId, result.previousVersion, appended);
-    // Sent with the write-through, on the same connection, so Redis runs it after the script; the
+    // Only bounded instances announce appends: they trust the bus, while a strict instance
+    // confirms every L1 hit against Redis and would gain nothing but a dropped entry from the
+    // message, which costs a Redis command per append and a delivery to every instance. Sent
+    // with the write-through, on the same connection, so Redis runs it after the script; the
     // position rides along so a read racing it elsewhere can't store the older tail afterwards.
-    const publishing = this.publish(conversationId, result.position);
+    const publishing = this.consistency === 'bounded' ? this.publish(conversationId, result.position) : undefined;
     try {
       const outcome = await writing;
       this.stats.script(outcome);

@@ -46,7 +46,8 @@ export interface StoreConfig {
      * 'strict' (default) serves an entry only after one Redis command confirms it is still the
      * cached head, so no instance answers older than an append acknowledged anywhere; 'bounded'
      * trusts pub/sub invalidation alone, so another instance's write can be missed for up to
-     * `ttlMs` (default 2000) — for deployments with sticky sessions.
+     * `ttlMs` (default 2000) — for deployments with sticky sessions. Only bounded instances
+     * publish their appends (strict ones publish invalidations only), so run one mode per fleet.
      */
     l1?: false | { ttlMs?: number; maxEntries?: number; consistency?: 'strict' | 'bounded' };
   };

@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import { freePort } from '../testing/servers/free-port.js';
 import { startDelayProxy, type DelayProxy } from '../testing/servers/delay-proxy.js';
 import { startRedisServer, type RedisServer } from '../testing/servers/redis-server.js';
+import { INVALIDATION_CHANNEL } from '../backends/redis/keys.js';
 import { createTestDatabase, type TestDatabase } from '../testing/test-database.js';
 import { eventually, newId, user } from '../testing/contract/target.js';
 import type { StoreConfig } from './config.js';
@@ -65,6 +66,42 @@ describe('several instances on one Redis and one PostgreSQL', () => {
     // L1 was doing the work: the second read before each append was an L1 hit, confirmed by Redis.
     const l1Hits = stores.reduce((sum, store) => sum + (store.stats().tiers.l1?.hits ?? 0), 0);
     expect(l1Hits).toBeGreaterThan(300);
+  });
+
+  it('strict instances publish invalidations but not appends: the L1 entry an append outdates is caught by its Redis check', async () => {
+    const [writer, reader] = await instances(2, inject('redisUrl'));
+    const bounded = await instance(inject('redisUrl'), { l1: { consistency: 'bounded' } });
+    if (writer === undefined || reader === undefined) throw new Error('no instances');
+    const subscriber = new Redis(inject('redisUrl'), { maxRetriesPerRequest: 1 });
+    const heard: string[] = [];
+    subscriber.on('message', (_channel: string, message: string) => heard.push((JSON.parse(message) as { c: string }).c));
+    await subscriber.subscribe(INVALIDATION_CHANNEL);
+    try {
+      const id = newId();
+      await writer.append(id, user('first'));
+      await reader.tail(id);
+      expect((await reader.tailWithSource(id)).source).toBe('l1');
+      const written = await writer.append(id, user('second'));
+      // Redis delivers in the order it ran the commands: once a later invalidation is heard, a
+      // message the appends had sent would have been heard before it.
+      const marker = newId();
+      await writer.cache.evict(marker);
+      await eventually(() => heard, (h) => h.includes(marker));
+      expect(heard).not.toContain(id);
+      const answer = await reader.tailWithSource(id);
+      expect(answer.messages.at(-1)?.id).toBe(written.messages[0]?.id);
+      expect(answer.source).toBe('redis');
+      // An invalidation is still announced, so other instances drop their copies at once.
+      await writer.cache.evict(id);
+      await eventually(() => heard, (h) => h.includes(id));
+      // And a bounded instance, which trusts the bus, still announces its appends.
+      const other = newId();
+      await bounded.append(other, user('bounded'));
+      await bounded.append(other, user('bounded, again'));
+      await eventually(() => heard, (h) => h.includes(other));
+    } finally {
+      subscriber.disconnect();
+    }
   });
 
   it("bounded L1 (opt-in) does serve another instance's write late — the hammer sees it — and catches up within its TTL", async () => {
