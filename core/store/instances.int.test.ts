@@ -104,6 +104,18 @@ describe('several instances on one Redis and one PostgreSQL', () => {
     }
   });
 
+  it("in a fleet that mixes the modes, a bounded instance holds a strict instance's append within its ttlMs", async () => {
+    const writer = await instance(inject('redisUrl'));
+    const reader = await instance(inject('redisUrl'), { l1: { consistency: 'bounded', ttlMs: 300 } });
+    const id = newId();
+    await writer.append(id, user('first'));
+    await eventually(() => reader.tailWithSource(id), (answer) => answer.source === 'l1', 5000);
+    const written = await writer.append(id, user('second'));
+    // No message tells the reader; its entry, filled before the append, lives out its 300 ms.
+    // Reads in between must not keep it alive: the bound is a few TTLs, not the test's patience.
+    await eventually(() => reader.tail(id), (messages) => messages.at(-1)?.id === written.messages[0]?.id, 1000);
+  });
+
   it("bounded L1 (opt-in) does serve another instance's write late — the hammer sees it — and catches up within its TTL", async () => {
     const bounded = { l1: { consistency: 'bounded' as const, ttlMs: 500 } };
     // The reader hears the invalidation bus 30 ms late (below the breaker's slow-call bound), as a
