@@ -318,7 +318,8 @@ function wrap(error: unknown): BackendUnavailableError {
   const text = error instanceof Error ? error.message : '';
   const reason = /timed out/i.test(text)
     ? 'command timed out'
-    : /writeable|closed|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|MaxRetriesPerRequest|reach/i.test(text)
+    : // "Cluster isn't ready": the Cluster client is between connections to its nodes.
+      /writeable|closed|isn't ready|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|MaxRetriesPerRequest|reach/i.test(text)
       ? 'connection unavailable'
       : `server error ${/^[A-Z]+/.exec(text)?.[0] ?? 'unknown'}`;
   return new BackendUnavailableError('redis', reason, { cause: error });
