@@ -34,6 +34,7 @@ describe('configuration', () => {
     const resolved = resolveConfig({ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c' } });
     expect(resolved.cache).toEqual({ ttlSeconds: 3600, maxMessages: 50, compressAboveBytes: 0, l1: { ttlMs: 2000, maxEntries: 10_000, consistency: 'strict' } });
     expect(resolved.redis?.commandTimeoutMs).toBe(250);
+    expect(resolved.redis?.connectTimeoutMs).toBe(1000);
     expect(resolved.redis?.breaker).toEqual({
       consecutiveFailures: 5,
       windowSize: 20,
@@ -59,6 +60,7 @@ describe('configuration', () => {
     [{ postgres: { url: 'postgres://db/x' }, sqlite: { path: ':memory:' } }, 'sqlite.path'],
     [{ sqlite: { path: 'x' }, cache: { maxMessages: 0 } }, 'cache.maxMessages'],
     [{ sqlite: { path: 'x' }, limits: { maxBatch: -1 } }, 'limits.maxBatch'],
+    [{ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c', connectTimeoutMs: 0 } }, 'redis.connectTimeoutMs'],
     [{ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c', breaker: { slowCallMs: 0 } } }, 'redis.breaker.slowCallMs'],
     [{ postgres: { url: 'postgres://db/x' }, redis: { url: 'redis://c', breaker: { failureRate: 2 } } }, 'redis.breaker.failureRate'],
   ])('refuses %j naming %s', (config, field) => {

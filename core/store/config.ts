@@ -17,11 +17,13 @@ export interface StoreConfig {
   postgres?: { url?: string; pool?: PostgresPool; poolSize?: number; connectTimeoutMs?: number; queryTimeoutMs?: number };
   /**
    * The shared cache. `client`: an application's own ioredis client (not closed by `close()`).
+   * `connectTimeoutMs` (default 1000): how long a connection attempt may take, and how long
+   * `openStore` waits for Redis before it starts degraded (the log answering) and keeps trying.
    * `breaker`: when Redis counts as down or too slow to use (defaults: open after 5 failures in a
    * row, or, over the last 20 calls within 10 s and once 10 are in, at half of them failing or a
    * fifth slower than 50 ms; probe with PING every second).
    */
-  redis?: { url?: string; client?: RedisConnection; commandTimeoutMs?: number; breaker?: Partial<BreakerSettings> };
+  redis?: { url?: string; client?: RedisConnection; commandTimeoutMs?: number; connectTimeoutMs?: number; breaker?: Partial<BreakerSettings> };
   /**
    * SQLite, a file path (or ':memory:'): the embedded log alone, or beside `postgres` the offline
    * outbox (mode 'hybrid+fallback') that takes appends while PostgreSQL is unreachable.
@@ -72,7 +74,7 @@ export interface StoreConfig {
 export interface ResolvedConfig {
   mode: StoreMode;
   postgres?: { url?: string; pool?: PostgresPool; poolSize: number; connectTimeoutMs: number; queryTimeoutMs: number };
-  redis?: { url?: string; client?: RedisConnection; commandTimeoutMs: number; breaker: BreakerSettings };
+  redis?: { url?: string; client?: RedisConnection; commandTimeoutMs: number; connectTimeoutMs: number; breaker: BreakerSettings };
   sqlite?: { path: string; durability: SqliteDurability };
   cache: { ttlSeconds: number; maxMessages: number; compressAboveBytes: number; l1: false | { ttlMs: number; maxEntries: number; consistency: 'strict' | 'bounded' } };
   limits: Limits;
@@ -210,6 +212,7 @@ export function resolveConfig(config: StoreConfig): ResolvedConfig {
             ...(redis.url !== undefined ? { url: redis.url } : {}),
             ...(redis.client !== undefined ? { client: redis.client } : {}),
             commandTimeoutMs: positiveInt('redis.commandTimeoutMs', redis.commandTimeoutMs, 250),
+            connectTimeoutMs: positiveInt('redis.connectTimeoutMs', redis.connectTimeoutMs, 1000),
             breaker: breakerSettings(redis.breaker),
           },
         }

@@ -37,6 +37,7 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
     (redis.client === undefined ? undefined : toRedisClient(redis.client)) ??
     createRedisClient(url, {
       commandTimeoutMs: redis.commandTimeoutMs,
+      connectTimeoutMs: redis.connectTimeoutMs,
       // ioredis reports every failed reconnect: one line per 10 s is enough during an outage.
       onError: (error) => {
         if (Date.now() - lastErrorLog < 10_000) return;
@@ -45,8 +46,8 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
       },
     });
   // With no offline queue, commands sent before the connection is ready fail at once and would
-  // count against the breaker: wait a moment, then start degraded if Redis isn't there.
-  await whenReady(client, 1000).catch((error: unknown) => logger.warn('redis not ready; starting degraded', describeError(error)));
+  // count against the breaker: wait up to the connect timeout, then start degraded if Redis isn't there.
+  await whenReady(client, redis.connectTimeoutMs).catch((error: unknown) => logger.warn('redis not ready; starting degraded', describeError(error)));
   const lag = createEventLoopLag();
   const cache = createRedisCache({
     client,
