@@ -86,7 +86,7 @@ export async function openHybridParts(config: ResolvedConfig, logger: Logger, in
     };
     // Wait briefly for the subscription; if Redis is down, open anyway (it keeps trying).
     await invalidations
-      .start(1000)
+      .start(redis.connectTimeoutMs)
       .catch((error: unknown) => logger.warn('L1 invalidation subscriber not live yet', describeError(error)));
   }
 
